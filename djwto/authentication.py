@@ -1,0 +1,84 @@
+"""Authenticating one request from its token: the path shared by mixins and decorators.
+
+``authenticate_request`` reads the raw token through the transport (running the CSRF check for
+cookie credentials), verifies it, applies the access-revocation policy when enabled, and sets
+``request.jwt`` / ``request.payload`` (claims), ``request.token`` (raw) and a lazy
+``request.user`` (``AnonymousUser`` when the account is gone or inactive).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
+
+from . import sessions
+from .backends import decode
+from .transports import Transport
+
+
+def get_user_for_claims(claims: dict[str, Any]) -> Any:
+    """The active user a token speaks for, or ``AnonymousUser``; one query, never a 500."""
+    user_id = sessions.get_claims_user_id(claims)
+    User = get_user_model()
+    try:
+        user = User._default_manager.get(pk=user_id)
+    except (User.DoesNotExist, ValueError, TypeError, ValidationError, OverflowError):
+        return AnonymousUser()
+    return user if getattr(user, "is_active", True) else AnonymousUser()
+
+
+async def aget_user_for_claims(claims: dict[str, Any]) -> Any:
+    user_id = sessions.get_claims_user_id(claims)
+    User = get_user_model()
+    try:
+        user = await User._default_manager.aget(pk=user_id)
+    except (User.DoesNotExist, ValueError, TypeError, ValidationError, OverflowError):
+        return AnonymousUser()
+    return user if getattr(user, "is_active", True) else AnonymousUser()
+
+
+def _attach(request: HttpRequest, token: str, claims: dict[str, Any]) -> None:
+    request.jwt = claims
+    request.payload = claims  # the djwto 0.0.4 name
+    request.token = token
+    request.user = SimpleLazyObject(lambda: get_user_for_claims(claims))
+
+    async def auser() -> Any:
+        return await aget_user_for_claims(claims)
+
+    request.auser = auser
+
+
+def _read(request: HttpRequest, transport: Transport, token_type: str) -> tuple[str, dict]:
+    token = transport.get_raw_token(request, token_type)
+    return token, decode(token, token_type)
+
+
+def authenticate_request(request: HttpRequest, transport: Transport,
+                         token_type: str = "access") -> dict[str, Any]:
+    """Verify the request's token of ``token_type``; raise a ``DjwtoError`` otherwise."""
+    token, claims = _read(request, transport, token_type)
+    if token_type == "access" and sessions.is_access_check_enabled():
+        sessions.check_access(claims)
+    _attach(request, token, claims)
+    return claims
+
+
+async def aauthenticate_request(request: HttpRequest, transport: Transport,
+                                token_type: str = "access") -> dict[str, Any]:
+    token, claims = _read(request, transport, token_type)
+    if token_type == "access" and sessions.is_access_check_enabled():
+        await sessions.acheck_access(claims)
+    _attach(request, token, claims)
+    return claims
+
+
+def has_perms(claims: dict[str, Any], perms: tuple[str, ...]) -> bool:
+    """Whether the token's ``user.perms`` hold every one of ``perms`` (no database query)."""
+    granted = claims.get("user", {}).get("perms", ())
+    return set(perms).issubset(granted)

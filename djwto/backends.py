@@ -1,0 +1,310 @@
+"""The only module that talks to joserfc: keys, signing, verification and claim checks.
+
+Decoding is a front door before joserfc and strict claim checks after it:
+
+1. the raw value must be a ``str`` of at most ``DJWTO_MAX_TOKEN_BYTES`` in the compact JWS
+   shape (three canonical base64url segments), so oversized or odd input never reaches the
+   JOSE layer;
+2. the header must be a JSON object holding only ``alg``, ``typ`` and ``kid``, with ``alg``
+   equal to the one configured algorithm (``none`` can never be configured);
+3. joserfc verifies the signature with a one-algorithm registry;
+4. the payload must be a JSON object without duplicate keys, NaN or Infinity, and the
+   registered claims must have the right types (times are integers, never booleans);
+5. the time claims and the expected ``type`` are checked on every call.
+
+Steps 1-4 depend only on the token string and the settings, so their result is kept in a
+bounded cache keyed by the exact token (cleared on any djwto setting change); step 5 always
+runs. Every failure raises a :class:`~djwto.exceptions.InvalidToken`.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
+from django.core.serializers.json import DjangoJSONEncoder
+from joserfc import jws
+from joserfc.errors import JoseError
+from joserfc.jwk import ECKey, OctKey, OKPKey, RSAKey
+from joserfc.jws import JWSRegistry
+
+from .conf import (
+    HMAC_ALGORITHMS,
+    derived,
+    djwto_settings,
+    get_algorithm,
+    get_leeway,
+    get_raw_signing_key,
+    get_signing_key,
+)
+from .exceptions import ExpiredToken, InvalidToken
+
+ALLOWED_HEADERS = frozenset({"alg", "typ", "kid"})
+_COMPACT_JWS = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+", re.ASCII)
+_KEY_TYPES = {"HS": OctKey, "RS": RSAKey, "PS": RSAKey, "ES": ECKey, "Ed": OKPKey}
+
+
+# --- keys -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KeyMaterial:
+    algorithm: str
+    registry: JWSRegistry
+    signing_key: Any
+    verifying_key: Any
+
+
+def _import_key(value: Any, algorithm: str, setting: str) -> Any:
+    key_class = _KEY_TYPES[algorithm[:2]]
+    if isinstance(value, str):
+        value = value.encode()
+    try:
+        if key_class is OctKey:
+            return OctKey.import_key(value)
+        return key_class.import_key(value)
+    except (JoseError, ValueError, TypeError) as exc:
+        raise ImproperlyConfigured(
+            f"{setting} could not be imported as a {key_class.__name__} for {algorithm}: {exc}"
+        ) from None
+
+
+@derived
+def get_signing_material() -> KeyMaterial:
+    """The imported keys and the one-algorithm registry; rebuilt when a setting changes."""
+    algorithm = get_algorithm()
+    registry = JWSRegistry(algorithms=[algorithm])
+    verifying_setting = djwto_settings.VERIFYING_KEY
+    if algorithm in HMAC_ALGORITHMS:
+        key = _import_key(get_signing_key(), algorithm, "DJWTO_SIGNING_KEY")
+        return KeyMaterial(algorithm, registry, key, key)
+    signing_value = get_raw_signing_key()
+    signing_key = (
+        _import_key(signing_value, algorithm, "DJWTO_SIGNING_KEY") if signing_value else None
+    )
+    if verifying_setting:
+        verifying_key = _import_key(verifying_setting, algorithm, "DJWTO_VERIFYING_KEY")
+    elif signing_key is not None:
+        verifying_key = signing_key
+    else:
+        raise ImproperlyConfigured(
+            f"{algorithm} needs DJWTO_SIGNING_KEY (the private key, PEM) to issue tokens "
+            "and/or DJWTO_VERIFYING_KEY (the public key, PEM) to verify them."
+        )
+    return KeyMaterial(algorithm, registry, signing_key, verifying_key)
+
+
+# --- encoding -------------------------------------------------------------------------------
+
+
+def encode(claims: dict[str, Any]) -> str:
+    """Sign ``claims`` (not mutated) as a compact JWS."""
+    material = get_signing_material()
+    if material.signing_key is None:
+        raise ImproperlyConfigured(
+            "DJWTO_SIGNING_KEY is not set: this server can verify tokens but not issue them."
+        )
+    payload = json.dumps(claims, separators=(",", ":"), cls=DjangoJSONEncoder).encode()
+    header = {"alg": material.algorithm, "typ": "JWT"}
+    return jws.serialize_compact(header, payload, material.signing_key, registry=material.registry)
+
+
+# --- decoding -------------------------------------------------------------------------------
+
+
+def _b64decode(segment: str) -> bytes:
+    """Strict base64url: the segment must be the canonical encoding of what it decodes to."""
+    try:
+        raw = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+    except (binascii.Error, ValueError):
+        raise InvalidToken() from None
+    if base64.urlsafe_b64encode(raw).rstrip(b"=").decode() != segment:
+        raise InvalidToken()
+    return raw
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not allowed")
+
+
+def _unique_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        raise ValueError("duplicate member")
+    return obj
+
+
+def _loads_object(raw: bytes) -> dict[str, Any]:
+    """Parse a JSON object strictly; anything else (or any parser error) is an invalid token."""
+    try:
+        value = json.loads(
+            raw.decode("utf-8"),
+            parse_constant=_reject_constant,
+            object_pairs_hook=_unique_object,
+        )
+    except (ValueError, UnicodeError, RecursionError, TypeError):
+        raise InvalidToken() from None
+    if not isinstance(value, dict):
+        raise InvalidToken()
+    return value
+
+
+def _is_int(value: Any) -> bool:
+    return type(value) is int
+
+
+def _check_header(segment: str, algorithm: str) -> None:
+    header = _loads_object(_b64decode(segment))
+    if not header.keys() <= ALLOWED_HEADERS or header.get("alg") != algorithm:
+        raise InvalidToken()
+    typ = header.get("typ", "JWT")
+    kid = header.get("kid", "")
+    if not isinstance(typ, str) or typ.upper() != "JWT" or not isinstance(kid, str) or len(kid) > 256:
+        raise InvalidToken()
+
+
+def _check_static_claims(claims: dict[str, Any]) -> None:
+    """Checks that depend only on the token and the settings (cacheable)."""
+    if not _is_int(claims.get("exp")):
+        raise InvalidToken()
+    for name in ("nbf", "iat"):
+        if name in claims and not _is_int(claims[name]):
+            raise InvalidToken()
+    if not isinstance(claims.get("type"), str):
+        raise InvalidToken()
+    for name in ("sub", "jti", "sid"):
+        value = claims.get(name, "")
+        if not isinstance(value, str) or len(value) > 255:
+            raise InvalidToken()
+    if "jti" in claims and not claims["jti"]:
+        raise InvalidToken()
+    user = claims.get("user", {})
+    if not isinstance(user, dict):
+        raise InvalidToken()
+    perms = user.get("perms", [])
+    if not isinstance(perms, list) or not all(isinstance(p, str) for p in perms):
+        raise InvalidToken()
+    issuer = djwto_settings.ISS_CLAIM
+    if issuer is not None and claims.get("iss") != issuer:
+        raise InvalidToken()
+    _check_audience(claims)
+
+
+def _check_audience(claims: dict[str, Any]) -> None:
+    expected = djwto_settings.AUD_CLAIM
+    if expected is None:
+        # RFC 7519 §4.1.3: a token addressed to an audience we don't claim is rejected.
+        if "aud" in claims:
+            raise InvalidToken()
+        return
+    expected_set = {expected} if isinstance(expected, str) else set(expected)
+    aud = claims.get("aud")
+    if isinstance(aud, str):
+        aud = [aud]
+    if not isinstance(aud, list) or not all(isinstance(a, str) for a in aud):
+        raise InvalidToken()
+    if not expected_set.intersection(aud):
+        raise InvalidToken()
+
+
+def check_time_claims(claims: dict[str, Any], now: float | None = None) -> None:
+    """``now < exp``; ``nbf`` and ``iat`` not in the future, each within the leeway."""
+    if now is None:
+        now = time.time()
+    leeway = get_leeway()
+    if now >= claims["exp"] + leeway:
+        raise ExpiredToken()
+    if "nbf" in claims and claims["nbf"] > now + leeway:
+        raise InvalidToken("Token is not valid yet.", code="token_not_yet_valid")
+    if "iat" in claims and claims["iat"] > now + leeway:
+        raise InvalidToken("Token was issued in the future.", code="token_not_yet_valid")
+
+
+def _verify(token: str) -> dict[str, Any]:
+    material = get_signing_material()
+    header_segment, payload_segment, signature_segment = token.split(".")
+    _check_header(header_segment, material.algorithm)
+    _b64decode(signature_segment)
+    try:
+        jws.deserialize_compact(token, material.verifying_key, registry=material.registry)
+    except (JoseError, ValueError, TypeError, UnicodeError, RecursionError, KeyError):
+        raise InvalidToken() from None
+    claims = _loads_object(_b64decode(payload_segment))
+    _check_static_claims(claims)
+    return claims
+
+
+def decode(token: Any, token_type: str) -> dict[str, Any]:
+    """Verify ``token`` and return its claims; raise ``InvalidToken`` (or a subclass) otherwise.
+
+    The returned dict is a copy: changing it never affects later requests.
+    """
+    if not isinstance(token, str) or len(token) > djwto_settings.MAX_TOKEN_BYTES:
+        raise InvalidToken()
+    if not _COMPACT_JWS.fullmatch(token):
+        raise InvalidToken()
+    cache = get_token_cache()
+    claims = cache.get(token)
+    if claims is None:
+        claims = _verify(token)
+        cache.put(token, claims)
+    check_time_claims(claims)
+    if claims["type"] != token_type:
+        raise InvalidToken(f"Expected a token of type {token_type!r}.", code="token_wrong_type")
+    result = dict(claims)
+    if "user" in result:
+        user = dict(result["user"])
+        if "perms" in user:
+            user["perms"] = list(user["perms"])
+        result["user"] = user
+    return result
+
+
+# --- the verified-token cache ----------------------------------------------------------------
+
+
+class VerifiedTokenCache:
+    """A bounded map from a token string to its verified claims (signature, header, types).
+
+    It never decides validity over time: expiry, not-before and revocation are checked on every
+    request by the caller. It is dropped whenever a djwto setting (and so a key) changes.
+    """
+
+    def __init__(self, max_size: int):
+        self.max_size = max_size
+        self._data: dict[str, dict[str, Any]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, token: str) -> dict[str, Any] | None:
+        return self._data.get(token)
+
+    def put(self, token: str, claims: dict[str, Any]) -> None:
+        if self.max_size <= 0:
+            return
+        with self._lock:
+            while len(self._data) >= self.max_size:
+                # dicts keep insertion order: drop the oldest entry.
+                self._data.pop(next(iter(self._data)))
+            self._data[token] = claims
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+
+@derived
+def get_token_cache() -> VerifiedTokenCache:
+    size = djwto_settings.TOKEN_CACHE_SIZE
+    if isinstance(size, bool) or not isinstance(size, int) or size < 0:
+        raise ImproperlyConfigured(f"DJWTO_TOKEN_CACHE_SIZE must be an integer >= 0; got {size!r}.")
+    return VerifiedTokenCache(size)

@@ -1,0 +1,161 @@
+"""Denylist stores: where revocations live. Pick one with ``DJWTO_DENYLIST_BACKEND``.
+
+A store only records and looks up :class:`Entry` objects by key; what the entries mean
+(rotation, reuse, families) is decided in :mod:`djwto.sessions`, the same for every store.
+
+Both stores give the one guarantee rotation needs: :meth:`add` is atomic, so of two
+concurrent ``add`` calls for one key exactly one returns ``True`` (a unique insert in the
+database, ``SET NX`` through Django's cache ``add`` on Redis).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone as dt_timezone
+from typing import Iterable
+
+from asgiref.sync import sync_to_async
+from django.core.cache import caches
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from .conf import derived, djwto_settings
+
+
+@dataclass(frozen=True)
+class Entry:
+    key: str
+    kind: str
+    reason: str
+    user_id: str
+    expires_at: datetime
+    created_at: datetime
+
+
+class BaseDenylist:
+    def lookup(self, keys: Iterable[str]) -> dict[str, Entry]:
+        """The entries present for ``keys``, in one round trip."""
+        raise NotImplementedError
+
+    async def alookup(self, keys: Iterable[str]) -> dict[str, Entry]:
+        return await sync_to_async(self.lookup)(keys)
+
+    def add(self, entry: Entry) -> bool:
+        """Insert ``entry`` unless its key exists; atomic. ``True`` if this call inserted it."""
+        raise NotImplementedError
+
+    def put(self, entry: Entry) -> None:
+        """Insert or replace ``entry``."""
+        raise NotImplementedError
+
+    def purge_expired(self) -> int:
+        """Forget entries whose tokens can no longer be valid; return how many."""
+        raise NotImplementedError
+
+
+class DatabaseDenylist(BaseDenylist):
+    """Rows of :class:`djwto.models.DeniedToken`; works on every database Django supports."""
+
+    @property
+    def model(self):  # imported late: this module is imported before apps are ready
+        from .models import DeniedToken
+
+        return DeniedToken
+
+    @staticmethod
+    def _entry(row) -> Entry:
+        return Entry(row.jti, row.token_type, row.reason, row.user_id, row.expires_at, row.created_at)
+
+    def lookup(self, keys: Iterable[str]) -> dict[str, Entry]:
+        rows = self.model._default_manager.filter(jti__in=list(keys))
+        return {row.jti: self._entry(row) for row in rows}
+
+    async def alookup(self, keys: Iterable[str]) -> dict[str, Entry]:
+        rows = self.model._default_manager.filter(jti__in=list(keys))
+        return {row.jti: self._entry(row) async for row in rows}
+
+    def _fields(self, entry: Entry) -> dict:
+        return {
+            "token_type": entry.kind,
+            "reason": entry.reason,
+            "user_id": entry.user_id,
+            "expires_at": entry.expires_at,
+            "created_at": entry.created_at,
+        }
+
+    def add(self, entry: Entry) -> bool:
+        try:
+            # A savepoint, so a lost race never breaks the caller's transaction.
+            with transaction.atomic():
+                self.model._default_manager.create(jti=entry.key, **self._fields(entry))
+        except IntegrityError:
+            return False
+        return True
+
+    def put(self, entry: Entry) -> None:
+        self.model._default_manager.update_or_create(jti=entry.key, defaults=self._fields(entry))
+
+    def purge_expired(self) -> int:
+        deleted, _ = self.model._default_manager.filter(expires_at__lte=timezone.now()).delete()
+        return deleted
+
+
+class CacheDenylist(BaseDenylist):
+    """Entries in a Django cache (``DJWTO_DENYLIST_CACHE``), expiring with the tokens.
+
+    Use a shared cache (Redis through ``django.core.cache.backends.redis.RedisCache``) when
+    several processes serve the site; a local-memory cache only suits one process.
+    """
+
+    prefix = "djwto:deny:"
+
+    @property
+    def cache(self):
+        return caches[djwto_settings.DENYLIST_CACHE]
+
+    @staticmethod
+    def _encode(entry: Entry) -> tuple:
+        return (entry.kind, entry.reason, entry.user_id, entry.expires_at.timestamp(),
+                entry.created_at.timestamp())
+
+    @staticmethod
+    def _decode(key: str, value: tuple) -> Entry:
+        kind, reason, user_id, expires, created = value
+        return Entry(key, kind, reason, user_id,
+                     datetime.fromtimestamp(expires, dt_timezone.utc),
+                     datetime.fromtimestamp(created, dt_timezone.utc))
+
+    @staticmethod
+    def _timeout(entry: Entry) -> int:
+        return max(1, int((entry.expires_at - timezone.now()).total_seconds()) + 1)
+
+    def _result(self, found: dict) -> dict[str, Entry]:
+        n = len(self.prefix)
+        return {k[n:]: self._decode(k[n:], v) for k, v in found.items()}
+
+    def lookup(self, keys: Iterable[str]) -> dict[str, Entry]:
+        return self._result(self.cache.get_many([self.prefix + k for k in keys]))
+
+    async def alookup(self, keys: Iterable[str]) -> dict[str, Entry]:
+        return self._result(await self.cache.aget_many([self.prefix + k for k in keys]))
+
+    def add(self, entry: Entry) -> bool:
+        return bool(self.cache.add(self.prefix + entry.key, self._encode(entry), self._timeout(entry)))
+
+    def put(self, entry: Entry) -> None:
+        self.cache.set(self.prefix + entry.key, self._encode(entry), self._timeout(entry))
+
+    def purge_expired(self) -> int:
+        return 0  # the cache expires entries itself
+
+
+@derived
+def get_denylist() -> BaseDenylist:
+    backend = djwto_settings.DENYLIST_BACKEND
+    cls = import_string(backend) if isinstance(backend, str) else backend
+    return cls()
+
+
+def expiry_after(seconds: float) -> datetime:
+    return timezone.now() + timedelta(seconds=seconds)

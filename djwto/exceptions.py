@@ -1,0 +1,109 @@
+"""One hierarchy: every failure djwto reports to a client is a :class:`DjwtoError`.
+
+Each class carries the HTTP status, a stable machine ``code`` and a message safe to show a
+client (never a token, never a password, never an internal detail).
+"""
+
+from __future__ import annotations
+
+
+class DjwtoError(Exception):
+    status_code = 400
+    code = "error"
+    default_message = "Request failed."
+
+    def __init__(self, message: str | None = None, *, code: str | None = None):
+        self.message = message or self.default_message
+        if code is not None:
+            self.code = code
+        super().__init__(self.message)
+
+    def as_dict(self) -> dict[str, str]:
+        return {"error": self.message, "code": self.code}
+
+
+class BadRequest(DjwtoError):
+    status_code = 400
+    code = "bad_request"
+    default_message = "Malformed request."
+
+
+class AuthenticationFailed(DjwtoError):
+    """A problem with the credentials presented: 401."""
+
+    status_code = 401
+    code = "authentication_failed"
+    default_message = "Authentication failed."
+    #: The ``error`` parameter of ``WWW-Authenticate`` (RFC 6750 §3.1), when Bearer applies.
+    bearer_error: str | None = "invalid_token"
+
+
+class InvalidCredentials(AuthenticationFailed):
+    code = "invalid_credentials"
+    default_message = "Invalid username or password."
+    bearer_error = None
+
+
+class NotAuthenticated(AuthenticationFailed):
+    code = "token_missing"
+    default_message = "Authentication credentials were not provided."
+    bearer_error = None
+
+
+class InvalidToken(AuthenticationFailed):
+    code = "token_invalid"
+    default_message = "Token is invalid."
+
+
+class ExpiredToken(InvalidToken):
+    code = "token_expired"
+    default_message = "Token has expired."
+
+
+class RevokedToken(InvalidToken):
+    code = "token_revoked"
+    default_message = "Token has been revoked."
+
+
+class TokenReused(RevokedToken):
+    code = "token_reused"
+    default_message = "Refresh token was already used; the session has been revoked."
+
+
+class PermissionDenied(DjwtoError):
+    status_code = 403
+    code = "permission_denied"
+    default_message = "You do not have permission to perform this action."
+
+
+class CSRFFailed(PermissionDenied):
+    code = "csrf_failed"
+    default_message = "CSRF verification failed."
+
+
+class NotFound(DjwtoError):
+    status_code = 404
+    code = "not_found"
+    default_message = "Not found."
+
+
+class MethodNotAllowed(DjwtoError):
+    status_code = 405
+    code = "method_not_allowed"
+    default_message = "Method not allowed."
+
+
+class TokenTooLarge(DjwtoError):
+    """A token would not fit in a cookie: a server-side problem (too many claims), not input."""
+
+    status_code = 500
+    code = "token_too_large"
+    default_message = "Token too large for a cookie."
+
+
+class StoreUnavailable(DjwtoError):
+    """The denylist could not be read or written: fail closed."""
+
+    status_code = 503
+    code = "store_unavailable"
+    default_message = "Token store unavailable; try again later."

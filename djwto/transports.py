@@ -1,0 +1,280 @@
+"""Where tokens travel (``DJWTO_MODE``): reading them from requests, writing them to responses.
+
+- ``JSON``: tokens in the response body; ``Authorization: Bearer`` afterwards (refresh
+  endpoints also take ``{"refresh": ...}`` in a JSON body).
+- ``ONE-COOKIE``: HttpOnly ``jwt_access`` (path ``/``) and ``jwt_refresh`` (the refresh path).
+- ``TWO-COOKIES``: HttpOnly ``jwt_access_token`` plus ``jwt_access_payload`` (the access claims
+  in base64 JSON for JavaScript, never read by the server) and ``jwt_refresh``.
+
+A cookie is an ambient credential: the browser sends it on cross-site requests too. So cookie
+transports run Django's CSRF check themselves on every unsafe request whose credential came
+from a cookie, whether or not ``CsrfViewMiddleware`` is installed or the view is exempt.
+Cookie transports read only cookies, so a junk ``Authorization`` header can never switch a
+request to a path without CSRF.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.exceptions import DisallowedHost, ImproperlyConfigured
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import CsrfViewMiddleware, rotate_token
+
+from .conf import djwto_settings, get_mode, get_refresh_path
+from .exceptions import CSRFFailed, InvalidToken, NotAuthenticated, TokenTooLarge
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+MAX_COOKIE_BYTES = 4096
+
+
+@dataclass
+class Tokens:
+    """What a token view issues; ``None`` for a token it does not issue."""
+
+    refresh: str | None = None
+    access: str | None = None
+    refresh_claims: dict[str, Any] = field(default_factory=dict)
+    access_claims: dict[str, Any] = field(default_factory=dict)
+
+
+# --- CSRF ------------------------------------------------------------------------------------
+
+
+class _CSRFCheck(CsrfViewMiddleware):
+    def _reject(self, request: HttpRequest, reason: str) -> str:  # type: ignore[override]
+        return reason
+
+
+def _noop(request: HttpRequest) -> HttpResponse:  # pragma: no cover - never called
+    return HttpResponse()
+
+
+def check_csrf(request: HttpRequest) -> None:
+    """Django's CSRF check (token and Origin/Referer), for unsafe methods; raise on failure."""
+    if not djwto_settings.CSRF or request.method in SAFE_METHODS:
+        return
+    check = _CSRFCheck(_noop)
+    check.process_request(request)
+    reason = check.process_view(request, None, (), {})
+    if reason:
+        raise CSRFFailed(f"CSRF verification failed: {reason}.")
+
+
+def _origin_is_trusted(request: HttpRequest, origin: str) -> bool:
+    try:
+        good_origin = f"{request.scheme}://{request.get_host()}"
+    except DisallowedHost:
+        return False
+    if origin == good_origin:
+        return True
+    parsed = urlsplit(origin)
+    for trusted in getattr(settings, "CSRF_TRUSTED_ORIGINS", ()):
+        if origin == trusted:
+            return True
+        scheme, _, host = trusted.partition("://")
+        if host.startswith("*.") and parsed.scheme == scheme and parsed.hostname:
+            if parsed.hostname.endswith(host[1:].split(":")[0]):
+                return True
+    return False
+
+
+def check_login_csrf(request: HttpRequest) -> None:
+    """Login CSRF: refuse a login that a foreign site made the browser send.
+
+    Browsers label such requests with ``Sec-Fetch-Site: cross-site`` and a foreign ``Origin``;
+    scripts send neither and can still log in without a CSRF token (as in djwto 0.0.4).
+    """
+    if not djwto_settings.CSRF:
+        return
+    if request.headers.get("Sec-Fetch-Site", "").lower() == "cross-site":
+        raise CSRFFailed("Cross-site login refused.")
+    origin = request.headers.get("Origin")
+    if origin is not None and not _origin_is_trusted(request, origin):
+        raise CSRFFailed("Cross-site login refused: Origin is not trusted.")
+
+
+# --- transports ------------------------------------------------------------------------------
+
+
+class Transport:
+    mode = ""
+    uses_cookies = False
+
+    def get_raw_token(self, request: HttpRequest, token_type: str,
+                      data: dict[str, Any] | None = None) -> str:
+        """The raw token of ``token_type`` in ``request``; runs the CSRF check if needed."""
+        raise NotImplementedError
+
+    def get_body(self, tokens: Tokens, message: str) -> dict[str, Any]:
+        return {"msg": message}
+
+    def check_login(self, request: HttpRequest) -> None:
+        """Checks a login request must pass in this transport."""
+
+    def set_tokens(self, request: HttpRequest, response: HttpResponse, tokens: Tokens) -> None:
+        """Write the issued tokens to the response (cookie transports)."""
+
+    def delete_tokens(self, response: HttpResponse) -> None:
+        """Expire every token cookie this transport sets."""
+
+    def has_credentials(self, request: HttpRequest) -> bool:
+        return False
+
+
+def parse_bearer(header: str) -> str:
+    """``Bearer <token>``: scheme case-insensitive, exactly one single-space-separated token."""
+    scheme, sep, token = header.partition(" ")
+    if not sep or scheme.lower() != "bearer":
+        raise NotAuthenticated("Authorization header must be 'Bearer <token>'.")
+    if not token or " " in token:
+        raise InvalidToken("Authorization header must hold exactly one token.")
+    return token
+
+
+class BearerTransport(Transport):
+    mode = "JSON"
+
+    def get_raw_token(self, request, token_type, data=None):
+        header = request.META.get("HTTP_AUTHORIZATION")
+        if header is not None:
+            return parse_bearer(header)
+        if token_type == "refresh" and data and "refresh" in data:
+            return data["refresh"]
+        raise NotAuthenticated()
+
+    def get_body(self, tokens, message):
+        body = {}
+        if tokens.refresh is not None:
+            body["refresh"] = tokens.refresh
+        if tokens.access is not None:
+            body["access"] = tokens.access
+        return body
+
+
+class CookieTransport(Transport):
+    uses_cookies = True
+    refresh_cookie = "jwt_refresh"
+    access_cookie = "jwt_access"
+    #: Cookies the transport sets for the access token: (name, HttpOnly).
+    access_cookies: tuple[tuple[str, bool], ...] = (("jwt_access", True),)
+
+    def _cookie(self, request: HttpRequest, name: str) -> str | None:
+        value = request.COOKIES.get(name)
+        if value is None:
+            return None
+        raw = request.META.get("HTTP_COOKIE", "")
+        if raw.count(name + "=") > 1:
+            names = [part.split("=", 1)[0].strip() for part in raw.split(";")]
+            if names.count(name) > 1:
+                # Two cookies of one name (say, one planted by a sibling subdomain) are
+                # ambiguous: refuse rather than guess which the user meant.
+                raise InvalidToken("Duplicate credential cookies.", code="token_ambiguous")
+        return value
+
+    def get_raw_token(self, request, token_type, data=None):
+        name = self.refresh_cookie if token_type == "refresh" else self.access_cookie
+        token = self._cookie(request, name)
+        if token is None:
+            raise NotAuthenticated()
+        check_csrf(request)
+        return token
+
+    def check_login(self, request):
+        check_login_csrf(request)
+
+    def has_credentials(self, request):
+        names = {self.refresh_cookie, *(name for name, _ in self.access_cookies)}
+        return any(name in request.COOKIES for name in names)
+
+    def _set(self, response: HttpResponse, name: str, value: str, *, exp: int | None,
+             path: str, httponly: bool) -> None:
+        if len(name) + len(value) + 1 > MAX_COOKIE_BYTES:
+            raise TokenTooLarge(
+                f"The {name} cookie would be {len(value)} bytes, over the {MAX_COOKIE_BYTES}-byte "
+                "limit browsers keep: the token holds too many claims (often permissions). "
+                "Trim get_payload() or use the JSON mode."
+            )
+        max_age = None if exp is None else max(0, exp - int(time.time()))
+        response.set_cookie(
+            name, value, max_age=max_age, path=path, domain=djwto_settings.DOMAIN,
+            secure=bool(djwto_settings.COOKIE_SECURE), httponly=httponly,
+            samesite=djwto_settings.SAME_SITE,
+        )
+
+    def _delete(self, response: HttpResponse, name: str, *, path: str, httponly: bool) -> None:
+        # Same Path, Domain, Secure and SameSite as when set, so the browser replaces it.
+        response.set_cookie(
+            name, "", max_age=0, expires="Thu, 01 Jan 1970 00:00:00 GMT", path=path,
+            domain=djwto_settings.DOMAIN, secure=bool(djwto_settings.COOKIE_SECURE),
+            httponly=httponly, samesite=djwto_settings.SAME_SITE,
+        )
+
+    def access_cookie_values(self, tokens: Tokens) -> dict[str, str]:
+        return {"jwt_access": tokens.access}
+
+    def set_tokens(self, request, response, tokens):
+        if tokens.refresh is not None:
+            self._set(response, self.refresh_cookie, tokens.refresh,
+                      exp=tokens.refresh_claims.get("exp"), path="/" + get_refresh_path(),
+                      httponly=True)
+        if tokens.access is not None:
+            values = self.access_cookie_values(tokens)
+            for name, httponly in self.access_cookies:
+                self._set(response, name, values[name], exp=tokens.access_claims.get("exp"),
+                          path="/", httponly=httponly)
+        set_csrf_cookie(request, response)
+
+    def delete_tokens(self, response):
+        self._delete(response, self.refresh_cookie, path="/" + get_refresh_path(), httponly=True)
+        for name, httponly in self.access_cookies:
+            self._delete(response, name, path="/", httponly=httponly)
+
+
+class OneCookieTransport(CookieTransport):
+    mode = "ONE-COOKIE"
+
+
+class TwoCookiesTransport(CookieTransport):
+    mode = "TWO-COOKIES"
+    access_cookie = "jwt_access_token"
+    access_cookies = (("jwt_access_token", True), ("jwt_access_payload", False))
+
+    def access_cookie_values(self, tokens):
+        claims = json.dumps(tokens.access_claims, sort_keys=True, cls=DjangoJSONEncoder)
+        return {
+            "jwt_access_token": tokens.access,
+            "jwt_access_payload": base64.b64encode(claims.encode()).decode(),
+        }
+
+
+def set_csrf_cookie(request: HttpRequest, response: HttpResponse) -> None:
+    """Issue a fresh CSRF cookie with the new tokens, with or without ``CsrfViewMiddleware``."""
+    if not djwto_settings.CSRF:
+        return
+    rotate_token(request)
+    CsrfViewMiddleware(_noop).process_response(request, response)
+
+
+TRANSPORTS: dict[str, Transport] = {
+    t.mode: t for t in (BearerTransport(), OneCookieTransport(), TwoCookiesTransport())
+}
+
+
+def get_transport(mode: str | None = None) -> Transport:
+    """The transport of ``mode`` (default: ``DJWTO_MODE``, read now)."""
+    if mode is None:
+        return TRANSPORTS[get_mode()]
+    try:
+        return TRANSPORTS[mode]
+    except KeyError:
+        raise ImproperlyConfigured(
+            f"A view's mode must be one of {', '.join(TRANSPORTS)}; got {mode!r}."
+        ) from None

@@ -1,0 +1,369 @@
+"""Generic views: ``LoginView``, ``RefreshView``, ``ValidateView``, ``LogoutView``, ``LogoutAllView``.
+
+Every step is a method to override. To add a claim::
+
+    class MyLogin(LoginView):
+        def get_payload(self, user):
+            payload = super().get_payload(user)
+            payload["user"]["email"] = user.email
+            return payload
+
+Custom claims ride along: access tokens copy them, and refresh and rotation carry them over
+while re-reading the standard ones (permissions included) from the database.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth.models import update_last_login
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.utils.decorators import method_decorator
+from django.views import View
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.debug import sensitive_post_parameters
+
+from . import sessions, signals
+from .authentication import get_user_for_claims
+from .backends import decode, encode
+from .conf import djwto_settings
+from .exceptions import (
+    BadRequest,
+    DjwtoError,
+    InvalidCredentials,
+    InvalidToken,
+    MethodNotAllowed,
+    NotFound,
+)
+from .responses import error_response, token_response
+from .tokens import build_access_claims, build_refresh_claims, is_stamp_valid
+from .transports import Tokens, Transport, check_csrf, get_transport
+
+#: Longest username or password accepted; Django's hashers refuse longer passwords too.
+MAX_CREDENTIAL_LENGTH = 4096
+
+
+class PayloadTooLarge(BadRequest):
+    status_code = 413
+    code = "payload_too_large"
+    default_message = "Request body too large."
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class TokenView(View):
+    """Base of the token endpoints: JSON errors in one place, never-cache, body parsing.
+
+    CSRF is djwto's own job here (see :mod:`djwto.transports`), so the middleware is skipped.
+    """
+
+    http_method_names = ["post", "options"]
+    #: The token this endpoint reads ("access", "refresh", or ``None`` for login).
+    token_type: str | None = None
+    #: Transport; ``None`` means ``DJWTO_MODE``, read per request.
+    mode: str | None = None
+
+    def get_mode(self) -> str | None:
+        return self.mode
+
+    def get_transport(self) -> Transport:
+        return get_transport(self.get_mode())
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except DjwtoError as exc:
+            return self.handle_error(exc)
+
+    def handle_error(self, exc: DjwtoError) -> HttpResponse:
+        return error_response(exc)
+
+    def http_method_not_allowed(self, request: HttpRequest, *args: Any, **kwargs: Any):
+        exc = MethodNotAllowed()
+        exc.allowed = [m.upper() for m in self._allowed_methods()]
+        raise exc
+
+    # --- request data ---
+
+    def get_data(self) -> dict[str, Any]:
+        """The request body as a dict of strings: JSON object or form fields. Cached."""
+        if not hasattr(self, "_data"):
+            self._data = self._parse_data()
+        return self._data
+
+    def _parse_data(self) -> dict[str, Any]:
+        request = self.request
+        try:
+            if request.content_type == "application/json":
+                if not request.body:
+                    return {}
+                data = json.loads(request.body)
+                if not isinstance(data, dict):
+                    raise BadRequest("The JSON body must be an object.")
+                return data
+            data = {}
+            for key, values in request.POST.lists():
+                if len(values) != 1:
+                    raise BadRequest(f"Field {key!r} was sent more than once.")
+                data[key] = values[0]
+            return data
+        except (RequestDataTooBig, TooManyFieldsSent):
+            raise PayloadTooLarge() from None
+        except (ValueError, UnicodeError, RecursionError):
+            raise BadRequest("The body is not valid JSON or form data.") from None
+
+    def get_field(self, name: str, *, required: bool = True) -> str | None:
+        """A body field that must be a non-empty string of sane length, or a 400."""
+        value = self.get_data().get(name)
+        if value is None:
+            if required:
+                raise BadRequest(f"Field {name!r} is required.")
+            return None
+        if not isinstance(value, str) or len(value) > MAX_CREDENTIAL_LENGTH:
+            raise BadRequest(f"Field {name!r} must be a string of at most "
+                             f"{MAX_CREDENTIAL_LENGTH} characters.")
+        return value
+
+    def check_jwt_type(self) -> None:
+        """The optional 0.0.4 ``jwt_type`` field must agree with this endpoint."""
+        jwt_type = self.get_data().get("jwt_type")
+        if jwt_type is not None and jwt_type != self.token_type:
+            raise BadRequest(f"jwt_type must be {self.token_type!r} on this endpoint.")
+
+
+class TokenIssuerMixin:
+    """Hooks for building, encoding and delivering tokens (login and refresh)."""
+
+    def get_payload(self, user: Any) -> dict[str, Any]:
+        """Claims of the refresh token for ``user``; override to add your own."""
+        return build_refresh_claims(user)
+
+    def get_access_payload(self, refresh_payload: dict[str, Any]) -> dict[str, Any]:
+        return build_access_claims(refresh_payload)
+
+    def encode_token(self, claims: dict[str, Any]) -> str:
+        return encode(claims)
+
+    def get_message(self) -> str:
+        return self.message  # type: ignore[attr-defined]
+
+    def get_token_response(self, tokens: Tokens) -> HttpResponse:
+        return token_response(self.get_transport().get_body(tokens, self.get_message()))  # type: ignore[attr-defined]
+
+    def set_cookies(self, response: HttpResponse, tokens: Tokens) -> None:
+        self.get_transport().set_tokens(self.request, response, tokens)  # type: ignore[attr-defined]
+
+    def respond(self, tokens: Tokens) -> HttpResponse:
+        response = self.get_token_response(tokens)
+        self.set_cookies(response, tokens)
+        return response
+
+
+@method_decorator(sensitive_post_parameters(), name="dispatch")
+class LoginView(TokenIssuerMixin, TokenView):
+    """POST credentials; get a refresh and an access token."""
+
+    message = "Tokens successfully created."
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        transport = self.get_transport()
+        transport.check_login(request)
+        self.check_jwt_type()
+        user = self.get_user(self.get_credentials())
+        tokens = self.create_tokens(user)
+        response = self.respond(tokens)
+        self.update_last_login(user)
+        signals.jwt_logged_in.send(
+            sender=self.__class__, request=request, user=user,
+            refresh_claims=tokens.refresh_claims, access_claims=tokens.access_claims,
+        )
+        return response
+
+    def check_jwt_type(self) -> None:
+        jwt_type = self.get_data().get("jwt_type")
+        if jwt_type is not None and jwt_type not in ("access", "refresh"):
+            raise BadRequest("jwt_type must be 'access' or 'refresh'.")
+
+    def get_credentials(self) -> dict[str, str]:
+        username_field = get_user_model().USERNAME_FIELD
+        return {
+            username_field: self.get_field(username_field),
+            "password": self.get_field("password"),
+        }
+
+    def get_user(self, credentials: dict[str, str]) -> Any:
+        """Authenticate with Django's backends; every failure looks the same to the client."""
+        user = authenticate(self.request, **credentials)
+        if user is None or not getattr(user, "is_active", True):
+            self.login_failed(credentials, "invalid credentials")
+            raise InvalidCredentials()
+        return user
+
+    def login_failed(self, credentials: dict[str, str], reason: str) -> None:
+        scrubbed = {k: ("********" if k == "password" else v) for k, v in credentials.items()}
+        signals.jwt_login_fail.send(sender=self.__class__, request=self.request,
+                                    credentials=scrubbed, reason=reason)
+
+    def create_tokens(self, user: Any) -> Tokens:
+        refresh_claims = self.get_payload(user)
+        access_claims = self.get_access_payload(refresh_claims)
+        return Tokens(self.encode_token(refresh_claims), self.encode_token(access_claims),
+                      refresh_claims, access_claims)
+
+    def update_last_login(self, user: Any) -> None:
+        if hasattr(user, "last_login"):
+            update_last_login(None, user)
+
+
+
+class RefreshTokenMixin:
+    """Reading, checking and re-validating the refresh token of a request."""
+
+    token_type = "refresh"
+
+    def get_refresh_claims(self) -> dict[str, Any]:
+        """The presented refresh token, verified and checked against the denylist."""
+        request = self.request  # type: ignore[attr-defined]
+        self.check_jwt_type()  # type: ignore[attr-defined]
+        data = self.get_data() if self.get_transport().mode == "JSON" else None  # type: ignore[attr-defined]
+        raw = self.get_transport().get_raw_token(request, "refresh", data)  # type: ignore[attr-defined]
+        claims = decode(raw, "refresh")
+        if "jti" not in claims:
+            raise InvalidToken("Refresh token has no jti.")
+        sessions.check_refresh(claims, request=request, sender=self.__class__)
+        request.jwt = request.payload = claims
+        request.token = raw
+        return claims
+
+    def get_user(self, claims: dict[str, Any]) -> Any:
+        """Reload the user: it must exist, be active, and have the password of the login."""
+        user = get_user_for_claims(claims)
+        if not user.is_authenticated or not is_stamp_valid(user, claims.get("stamp")):
+            raise InvalidToken("The user of this token is no longer valid.", code="user_invalid")
+        return user
+
+
+@method_decorator(sensitive_post_parameters(), name="dispatch")
+class RefreshView(RefreshTokenMixin, TokenIssuerMixin, TokenView):
+    """POST a refresh token; get a new access token (``rotate=True``: a new pair as well)."""
+
+    rotate = False
+
+    def get_message(self) -> str:
+        if self.rotate:
+            return "Refresh token successfully updated."
+        return "Access token successfully refreshed."
+
+    def get_payload(self, user: Any, previous: dict[str, Any] | None = None) -> dict[str, Any]:
+        return build_refresh_claims(user, previous=previous)
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if self.rotate and not djwto_settings.ALLOW_REFRESH_UPDATE:
+            raise NotFound("Refresh token updates are disabled (DJWTO_ALLOW_REFRESH_UPDATE).")
+        claims = self.get_refresh_claims()
+        user = self.get_user(claims)
+        if self.rotate:
+            return self.rotate_tokens(user, claims)
+        return self.refresh_access(user, claims)
+
+    def refresh_access(self, user: Any, claims: dict[str, Any]) -> HttpResponse:
+        fresh = self.get_payload(user, previous=claims)
+        # The access token belongs to the presented refresh token (its jti, iat and exp).
+        for name in ("jti", "iat", "exp", "nbf", "auth_time", "stamp", "sid"):
+            if name in claims:
+                fresh[name] = claims[name]
+            else:
+                fresh.pop(name, None)
+        access_claims = self.get_access_payload(fresh)
+        tokens = Tokens(None, self.encode_token(access_claims), claims, access_claims)
+        if self.get_transport().mode == "JSON":
+            tokens.refresh = self.request.token  # 0.0.4 answered with both tokens
+        response = self.respond(tokens)
+        signals.jwt_access_refreshed.send(
+            sender=self.__class__, request=self.request, user=user,
+            refresh_claims=claims, access_claims=access_claims,
+        )
+        return response
+
+    def rotate_tokens(self, user: Any, claims: dict[str, Any]) -> HttpResponse:
+        refresh_claims = self.get_payload(user, previous=claims)
+        if refresh_claims["exp"] <= time.time():
+            raise InvalidToken("The session reached its maximum lifetime; log in again.",
+                               code="session_expired")
+        sessions.consume_refresh(claims, request=self.request, sender=self.__class__)
+        access_claims = self.get_access_payload(refresh_claims)
+        tokens = Tokens(self.encode_token(refresh_claims), self.encode_token(access_claims),
+                        refresh_claims, access_claims)
+        response = self.respond(tokens)
+        signals.jwt_refresh_updated.send(
+            sender=self.__class__, request=self.request, user=user,
+            refresh_claims=refresh_claims, access_claims=access_claims, previous_claims=claims,
+        )
+        return response
+
+
+class ValidateView(TokenView):
+    """POST a token; 200 if it is valid for this endpoint's ``token_type``."""
+
+    token_type = "access"
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.check_jwt_type()
+        data = self.get_data() if self.get_transport().mode == "JSON" else None
+        raw = self.get_transport().get_raw_token(request, self.token_type, data)
+        claims = decode(raw, self.token_type)
+        if self.token_type == "refresh":
+            sessions.check_refresh(claims, request=request, sender=self.__class__)
+        elif sessions.is_access_check_enabled():
+            sessions.check_access(claims)
+        signals.jwt_token_validated.send(sender=self.__class__, request=request, claims=claims,
+                                         token_type=self.token_type)
+        return token_response({"msg": "Token is valid"})
+
+
+class LogoutView(RefreshTokenMixin, TokenView):
+    """POST: revoke the refresh token's session and clear cookies. DELETE: clear cookies."""
+
+    http_method_names = ["post", "delete", "options"]
+
+    def handle_error(self, exc: DjwtoError) -> HttpResponse:
+        response = super().handle_error(exc)
+        if exc.status_code == 401:
+            # A forged or expired token still gets its cookies cleared; nothing is written.
+            self.get_transport().delete_tokens(response)
+        return response
+
+    def revoke(self, claims: dict[str, Any]) -> None:
+        sessions.revoke_refresh(claims)
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        claims = self.get_refresh_claims()
+        self.revoke(claims)
+        signals.jwt_blacklisted.send(sender=self.__class__, request=request, claims=claims,
+                                     jti=claims["jti"])
+        response = token_response({"msg": "Token successfully blacklisted."})
+        self.get_transport().delete_tokens(response)
+        return response
+
+    def delete(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        transport = self.get_transport()
+        if transport.has_credentials(request):
+            check_csrf(request)
+        response = token_response({"msg": "Tokens successfully deleted."})
+        transport.delete_tokens(response)
+        return response
+
+
+class LogoutAllView(RefreshTokenMixin, TokenView):
+    """POST a refresh token: revoke every session of its user and clear cookies."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        claims = self.get_refresh_claims()
+        user = self.get_user(claims)
+        sessions.revoke_user_sessions(user)
+        response = token_response({"msg": "All sessions revoked."})
+        self.get_transport().delete_tokens(response)
+        return response

@@ -161,7 +161,30 @@
       $("claims-source").textContent = "";
       document.body.classList.remove("logged-in");
     }
+    renderStorage();
     tick();
+  }
+
+  // What JavaScript can see of the credentials: the point of HttpOnly cookies is what is missing.
+  function renderStorage() {
+    const list = $("storage");
+    list.innerHTML = "";
+    const add = (html) => {
+      const li = document.createElement("li");
+      li.innerHTML = html;
+      list.append(li);
+    };
+    if (MODE === "JSON") {
+      const tokens = loadTokens();
+      const names = Object.keys(tokens).filter((k) => tokens[k]);
+      add("sessionStorage: " + (names.length ? names.map((n) => `<code>${n}</code>`).join(", ") + " token" : "no tokens"));
+      add("sent as <code>Authorization: Bearer &hellip;</code>");
+    } else {
+      const names = document.cookie ? document.cookie.split("; ").map((c) => c.split("=")[0]) : [];
+      add("cookies: " + (names.length ? names.map((n) => `<code>${n}</code>`).join(", ") : "none"));
+      const hidden = MODE === "ONE-COOKIE" ? "jwt_access, jwt_refresh" : "jwt_access_token, jwt_refresh";
+      add(`HttpOnly, so never visible here: <code>${hidden.replace(", ", "</code>, <code>")}</code>`);
+    }
   }
 
   function tick() {
@@ -190,6 +213,14 @@
 
   // --- the call log ---------------------------------------------------------------------------
 
+  // Raw JWTs are long and say little to a reader: the log shows their ends only.
+  function shortenTokens(key, value) {
+    if (typeof value === "string" && value.length > 60 && value.split(".").length === 3) {
+      return `${value.slice(0, 20)}…${value.slice(-10)} (${value.length} chars)`;
+    }
+    return value;
+  }
+
   function addLogEntry(label, method, path, status, data) {
     seq += 1;
     const entry = document.createElement("div");
@@ -210,7 +241,7 @@
     head.append(pill, what, time);
     const pre = document.createElement("pre");
     pre.className = "json body";
-    pre.textContent = JSON.stringify(data, null, 2);
+    pre.textContent = JSON.stringify(data, shortenTokens, 2);
     entry.append(head, pre);
     $("log").prepend(entry);
   }
@@ -270,6 +301,7 @@
     for (const button of document.querySelectorAll("button[data-action]")) {
       button.addEventListener("click", () => runAction(button.dataset.action));
     }
+    renderStorage();
     $("btn-clear-log").addEventListener("click", () => ($("log").innerHTML = ""));
     setInterval(tick, 500);
     // Pick up a session that is still there after a reload.

@@ -64,6 +64,19 @@ def demo_env(**overrides: str) -> dict[str, str]:
     return env
 
 
+def _die_with_parent() -> None:
+    """In the child, before exec: on Linux, get SIGTERM when the test process dies, so a
+    killed test run (a CI timeout, a second Ctrl-C) leaves no demo server behind."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            PR_SET_PDEATHSIG = 1
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+        except Exception:  # best effort: the session fixture stops the servers anyway
+            pass
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
@@ -222,7 +235,7 @@ class DemoServerPool:
         try:
             proc = subprocess.Popen(
                 cmd, cwd=REPO, env=full_env, stdout=log_file, stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
+                stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent,
             )
         finally:
             log_file.close()  # the child has its own handle

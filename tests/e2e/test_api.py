@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 
 import pytest
 import requests
@@ -381,3 +382,30 @@ def test_localhost_origin_is_same_origin_too(demo):
         f"{base}/login/", json={"username": "alice", "password": "pass"}, headers={"Origin": base}, timeout=10
     )
     ok(response)
+
+
+# --- expiry -----------------------------------------------------------------------------------
+
+
+def test_an_expired_access_token_is_401_until_refresh_access_renews_it(demo_pool):
+    """The reason refresh tokens exist, on a TWO-COOKIES server whose access tokens live 2 s."""
+    demo = demo_pool.get(
+        "short-lived-TWO-COOKIES", mode="TWO-COOKIES", env={"DJWTO_ACCESS_TOKEN_SECONDS": "2"}
+    )
+    client = DemoClient(demo)
+    ok(client.login())
+    raw_access = client.raw_token("access")
+    claims = decode_payload_cookie(client.cookie("jwt_access_payload"))
+    assert claims["exp"] - claims["iat"] == 2
+    time.sleep(max(0.0, claims["exp"] - time.time()) + 1.1)
+
+    # The browser dropped the cookies (their Max-Age is the token's lifetime)...
+    assert_error(client.get("/testapp/protect/"), 401)
+    # ...and a client that kept the token anyway presents an expired one.
+    expired = requests.get(
+        demo.url("/testapp/protect/"), headers={"Cookie": f"jwt_access_token={raw_access}"}, timeout=10
+    )
+    assert assert_error(expired, 401)["code"] == "token_expired"
+
+    assert ok(client.refresh_call("refresh_access")) == {"msg": "Access token successfully refreshed."}
+    assert ok(client.get("/testapp/protect/")) == {"username": "alice"}

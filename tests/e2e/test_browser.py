@@ -233,3 +233,23 @@ def test_reload_keeps_the_session(demo_pool, page):
         assert click_action(page, "protect") == (200, {"username": "alice"})
         assert click_action(page, "logout")[0] == 200
     assert page.js_errors == []
+
+
+def test_the_page_shows_expiry_and_refresh_access_recovers(demo_pool, page):
+    """Access tokens living 2 s: the countdown runs out, the protected call fails, and the
+    Refresh access button brings the session back."""
+    demo = demo_pool.get(
+        "short-lived-TWO-COOKIES", mode="TWO-COOKIES", env={"DJWTO_ACCESS_TOKEN_SECONDS": "2"}
+    )
+    open_demo(page, demo.url("/"))
+    login(page, "alice")
+    page.wait_for_function(
+        'document.getElementById("countdown").textContent.startsWith("expired")', timeout=5_000
+    )
+    status, body = click_action(page, "protect")
+    assert status == 401, body
+    status, body = click_action(page, "refresh_access")
+    assert status == 200, body
+    page.wait_for_function('/^\\d+:\\d\\d$/.test(document.getElementById("countdown").textContent)')
+    assert click_action(page, "protect") == (200, {"username": "alice"})
+    assert page.js_errors == []

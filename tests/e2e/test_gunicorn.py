@@ -81,6 +81,8 @@ def deployed(demo_pool):
 def test_gunicorn_postgres_redis_flow(deployed):
     server, redis_client = deployed
     client = DemoClient(server, loopback_secure=False)  # the stock cookie policy
+    # DEBUG is off here: the page's assets are still served (by the demo's own static view).
+    assert client.get("/static/testapp/demo.js").status_code == 200
 
     response = client.login("alice")
     assert response.status_code == 200, response.text

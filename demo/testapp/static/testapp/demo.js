@@ -196,9 +196,11 @@
       bar.style.width = "0%";
       return;
     }
-    const left = Math.round(claims.exp - Date.now() / 1000);
+    // The server rejects a token from the second exp on: say "expired" at that same moment.
+    const exact = claims.exp - Date.now() / 1000;
+    const left = Math.ceil(exact);
     const total = claims.iat ? claims.exp - claims.iat : CONFIG.accessLifetime;
-    if (left <= 0) {
+    if (exact <= 0) {
       box.textContent = "expired · use Refresh access";
       box.className = "countdown expired";
       bar.style.width = "0%";

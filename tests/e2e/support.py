@@ -25,10 +25,8 @@ import socket
 import subprocess
 import sys
 import time
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 from urllib.parse import urlsplit
 
 import pytest
@@ -409,6 +407,3 @@ def cookie_attrs(header: str) -> dict[str, str | bool]:
         attrs[key.strip().lower()] = value.strip() if _ else True
     return attrs
 
-
-def unique_name(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:8]}"

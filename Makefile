@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 test: $(STAMP)
 	rm -f .coverage .coverage.*
 	$(PY) -m coverage run --parallel-mode -m pytest
-	DJWTO_TEST_DATABASE=postgres $(PY) -m coverage run --parallel-mode -m pytest -m "not e2e and not browser" -p no:randomly -q
+	DJWTO_TEST_DATABASE=postgres $(PY) -m coverage run --parallel-mode -m pytest -m "not e2e and not browser" -q
 	$(PY) -m coverage combine -q
 	$(PY) -m coverage report
 

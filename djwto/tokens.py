@@ -16,6 +16,7 @@ from django.conf import settings
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from .conf import djwto_settings, get_lifetime
+from .perms import get_all_permissions
 
 #: Claims djwto sets itself; anything else in a refresh payload is a project's custom claim.
 REGISTERED_CLAIMS = frozenset(
@@ -54,7 +55,7 @@ def get_user_claims(user: Any) -> dict[str, Any]:
     return {
         username_field: str(getattr(user, username_field)),
         "id": _json_pk(user),
-        "perms": sorted(user.get_all_permissions()),
+        "perms": sorted(get_all_permissions(user)),
     }
 
 

@@ -1,0 +1,103 @@
+"""``user.get_all_permissions()`` in one round trip, for the ``perms`` claim of every token issued.
+
+With Django's ``ModelBackend`` the permissions cost two ORM queries (the user's own and those
+of their groups); building them takes most of a login or a refresh. When the answer is
+certainly the one ``ModelBackend`` would give, we run the very same two querysets, compiled
+once per database into one ``UNION`` statement, with the user's primary key as the only
+parameter; otherwise we call ``user.get_all_permissions()``.
+
+The fast path applies when every configured authentication backend is exactly
+``ModelBackend`` or ``AllowAllUsersModelBackend``, the user model does not override
+``get_all_permissions``, no database router is configured and the user was loaded from the
+default database. The result is the same set (and is kept in ``user._perm_cache``, as
+``ModelBackend`` does).
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import load_backend
+from django.db import DEFAULT_DB_ALIAS, connections
+
+from .conf import _derived_cache_clearers
+
+# django.contrib.auth's models and backends are imported in the functions: this module is
+# imported (through djwto.tokens) before the app registry is ready.
+
+#: (user class, superuser) -> (sql, number of parameters), or None where it can't be used.
+_statements: dict[tuple[type, bool], tuple[str, int] | None] = {}
+_derived_cache_clearers.append(_statements.clear)
+
+
+@functools.lru_cache(maxsize=8)
+def _only_model_backends(paths: tuple[str, ...]) -> bool:
+    from django.contrib.auth.backends import AllowAllUsersModelBackend, ModelBackend
+
+    model_backends = (ModelBackend, AllowAllUsersModelBackend)
+    return bool(paths) and all(type(load_backend(path)) in model_backends for path in paths)
+
+
+def _querysets(user: Any) -> Any:
+    """ModelBackend's own querysets (``_get_permissions``), as one UNION."""
+    from django.contrib.auth.models import Permission
+
+    if user.is_superuser:
+        return Permission.objects.all().values_list("content_type__app_label", "codename").order_by()
+    own = user.user_permissions.all()
+    groups = Permission.objects.filter(group__in=user.groups.all())
+    return own.values_list("content_type__app_label", "codename").order_by().union(
+        groups.values_list("content_type__app_label", "codename").order_by()
+    )
+
+
+def _prep_pk(user: Any) -> Any:
+    return type(user)._meta.pk.get_db_prep_value(user.pk, connections[DEFAULT_DB_ALIAS],
+                                                 prepared=False)
+
+
+def _statement(user: Any) -> tuple[str, int] | None:
+    key = (type(user), bool(user.is_superuser))
+    try:
+        return _statements[key]
+    except KeyError:
+        pass
+    sql, params = _querysets(user).query.get_compiler(using=DEFAULT_DB_ALIAS).as_sql()
+    pk = _prep_pk(user)
+    # The primary key must be the only parameter, or we don't know how to reuse the SQL.
+    compiled = (sql, len(params)) if all(p == pk for p in params) else None
+    _statements[key] = compiled
+    return compiled
+
+
+def _can_use_fast_path(user: Any) -> bool:
+    from django.contrib.auth.models import PermissionsMixin
+
+    return (
+        not hasattr(user, "_perm_cache")
+        and isinstance(user, PermissionsMixin)
+        and type(user).get_all_permissions is PermissionsMixin.get_all_permissions
+        and not settings.DATABASE_ROUTERS
+        and user._state.db in (None, DEFAULT_DB_ALIAS)
+        and user.pk is not None
+        and _only_model_backends(tuple(settings.AUTHENTICATION_BACKENDS))
+    )
+
+
+def get_all_permissions(user: Any) -> set[str]:
+    """The same set as ``user.get_all_permissions()``, in one query where that is certain."""
+    if not _can_use_fast_path(user):
+        return user.get_all_permissions()
+    if not user.is_active:
+        return set()
+    statement = _statement(user)
+    if statement is None:
+        return user.get_all_permissions()
+    sql, n_params = statement
+    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+        cursor.execute(sql, [_prep_pk(user)] * n_params)
+        perms = {f"{app_label}.{codename}" for app_label, codename in cursor.fetchall()}
+    user._perm_cache = perms
+    return perms

@@ -15,8 +15,9 @@ from datetime import datetime, timedelta, timezone as dt_timezone
 from typing import Iterable
 
 from asgiref.sync import sync_to_async
+from django.conf import settings
 from django.core.cache import caches
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, router, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -49,6 +50,11 @@ class BaseDenylist:
         """Insert or replace ``entry``."""
         raise NotImplementedError
 
+    def put_many(self, entries: list[Entry]) -> None:
+        """Insert or replace all ``entries``, all or none (override where the store can)."""
+        for entry in entries:
+            self.put(entry)
+
     def purge_expired(self) -> int:
         """Forget entries whose tokens can no longer be valid; return how many."""
         raise NotImplementedError
@@ -65,10 +71,40 @@ class DatabaseDenylist(BaseDenylist):
 
     @staticmethod
     def _entry(row) -> Entry:
-        return Entry(row.jti, row.token_type, row.reason, row.user_id, row.expires_at, row.created_at)
+        return Entry(row.jti, row.token_type, row.reason, row.user_id, _aware(row.expires_at),
+                     _aware(row.created_at))
+
+    @property
+    def db_alias(self) -> str:
+        return router.db_for_write(self.model)
+
+    def _select(self, columns: list[str] | None, n_keys: int) -> tuple[str, str]:
+        """Raw SQL selecting ``columns`` (all fields if ``None``) of the rows of ``n_keys`` keys."""
+        model = self.model
+        alias = router.db_for_read(model)
+        quote = connections[alias].ops.quote_name
+        if columns is None:
+            columns = [field.column for field in model._meta.concrete_fields]
+        jti = quote(model._meta.get_field("jti").column)
+        sql = (f"SELECT {', '.join(quote(c) for c in columns)} FROM {quote(model._meta.db_table)} "
+               f"WHERE {jti} IN ({', '.join(['%s'] * n_keys)})")
+        return alias, sql
 
     def lookup(self, keys: Iterable[str]) -> dict[str, Entry]:
-        rows = self.model._default_manager.filter(jti__in=list(keys))
+        # One raw indexed query, without the ORM's cost of building it (~10x the query itself).
+        # Most lookups find nothing (a valid token); the rows of the keys that are there are
+        # then read through RawQuerySet, which converts their values as the ORM does.
+        keys = list(dict.fromkeys(keys))
+        if not keys:
+            return {}
+        alias, sql = self._select([self.model._meta.get_field("jti").column], len(keys))
+        with connections[alias].cursor() as cursor:
+            cursor.execute(sql, keys)
+            present = [row[0] for row in cursor.fetchall()]
+        if not present:
+            return {}
+        _, sql = self._select(None, len(present))
+        rows = self.model._default_manager.raw(sql, present)
         return {row.jti: self._entry(row) for row in rows}
 
     async def alookup(self, keys: Iterable[str]) -> dict[str, Entry]:
@@ -79,15 +115,15 @@ class DatabaseDenylist(BaseDenylist):
         return {
             "token_type": entry.kind,
             "reason": entry.reason,
-            "user_id": entry.user_id,
-            "expires_at": entry.expires_at,
-            "created_at": entry.created_at,
+            "user_id": entry.user_id[:255],
+            "expires_at": _for_db(entry.expires_at),
+            "created_at": _for_db(entry.created_at),
         }
 
     def add(self, entry: Entry) -> bool:
         try:
             # A savepoint, so a lost race never breaks the caller's transaction.
-            with transaction.atomic():
+            with transaction.atomic(using=self.db_alias):
                 self.model._default_manager.create(jti=entry.key, **self._fields(entry))
         except IntegrityError:
             return False
@@ -95,6 +131,11 @@ class DatabaseDenylist(BaseDenylist):
 
     def put(self, entry: Entry) -> None:
         self.model._default_manager.update_or_create(jti=entry.key, defaults=self._fields(entry))
+
+    def put_many(self, entries: list[Entry]) -> None:
+        with transaction.atomic(using=self.db_alias):
+            for entry in entries:
+                self.put(entry)
 
     def purge_expired(self) -> int:
         deleted, _ = self.model._default_manager.filter(expires_at__lte=timezone.now()).delete()
@@ -128,7 +169,8 @@ class CacheDenylist(BaseDenylist):
 
     @staticmethod
     def _timeout(entry: Entry) -> int:
-        return max(1, int((entry.expires_at - timezone.now()).total_seconds()) + 1)
+        remaining = _aware(entry.expires_at) - datetime.now(dt_timezone.utc)
+        return max(1, int(remaining.total_seconds()) + 1)
 
     def _result(self, found: dict) -> dict[str, Entry]:
         n = len(self.prefix)
@@ -146,8 +188,29 @@ class CacheDenylist(BaseDenylist):
     def put(self, entry: Entry) -> None:
         self.cache.set(self.prefix + entry.key, self._encode(entry), self._timeout(entry))
 
+    def put_many(self, entries: list[Entry]) -> None:
+        # One set_many: on Redis, a MULTI/EXEC pipeline, so all or none. Every entry keeps the
+        # longest timeout of the batch (a little longer than needed, never shorter).
+        if entries:
+            self.cache.set_many({self.prefix + e.key: self._encode(e) for e in entries},
+                                max(self._timeout(e) for e in entries))
+
     def purge_expired(self) -> int:
         return 0  # the cache expires entries itself
+
+
+def _aware(value: datetime) -> datetime:
+    """Rows read with ``USE_TZ = False`` hold naive local times: make them aware."""
+    if value.tzinfo is not None:
+        return value
+    return timezone.make_aware(value, timezone.get_default_timezone())
+
+
+def _for_db(value: datetime) -> datetime:
+    """What a ``DateTimeField`` takes: aware with ``USE_TZ``, naive local time without."""
+    if settings.USE_TZ or value.tzinfo is None:
+        return value
+    return timezone.make_naive(value, timezone.get_default_timezone())
 
 
 @derived

@@ -81,3 +81,42 @@ def test_a_cached_answer_is_reused(carol, django_assert_num_queries):
     user._perm_cache = {"cached.perm"}
     with django_assert_num_queries(0):
         assert get_all_permissions(user) == {"cached.perm"}
+
+
+# --- the database denylist: one raw indexed query when nothing is there -----------------------
+
+
+def _orm_lookup(keys):
+    from djwto.denylist import DatabaseDenylist
+    from djwto.models import DeniedToken
+
+    return {row.jti: DatabaseDenylist._entry(row) for row in DeniedToken.objects.filter(jti__in=keys)}
+
+
+@pytest.fixture
+def denied(db):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from djwto.denylist import DatabaseDenylist, Entry
+
+    store = DatabaseDenylist()
+    now = timezone.now()
+    for key, kind in (("jti-1", "refresh"), ("sid:abc", "session"), ("user:7", "user")):
+        store.put(Entry(key, kind, "revoked", "7", now + timedelta(days=1), now))
+    return store
+
+
+@pytest.mark.parametrize("keys, queries", [
+    ([], 0),
+    (["user:1", "sid:zzz", "nope"], 1),
+    (["user:7", "sid:zzz", "nope"], 2),
+    (["user:7", "sid:abc", "jti-1"], 2),
+    (["jti-1", "jti-1"], 2),
+])
+def test_database_lookup_equals_the_orm(denied, keys, queries, django_assert_num_queries):
+    with django_assert_num_queries(queries):
+        found = denied.lookup(iter(keys))
+    assert found == _orm_lookup(keys)
+    assert set(found) == {k for k in keys if k in ("jti-1", "sid:abc", "user:7")}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import os
+import threading
 from datetime import timedelta
 from typing import Any, Callable, TypeVar
 
@@ -58,20 +59,42 @@ _PREFIX = "DJWTO_"
 
 
 class Settings:
-    """Read-through access: ``djwto_settings.MODE`` is ``settings.DJWTO_MODE`` or its default."""
+    """Read-through access: ``djwto_settings.MODE`` is ``settings.DJWTO_MODE`` or its default.
+
+    A value, once read, is kept on this object until a setting changes (``setting_changed``,
+    which ``override_settings`` and pytest-django's ``settings.X = ...`` send), so the dozen
+    reads of a request cost an attribute lookup each instead of a miss in Django's settings.
+    Deleting a setting through pytest-django's fixture sends no signal: call
+    :func:`clear_derived` after it.
+    """
 
     def __getattr__(self, name: str) -> Any:
         try:
             default = DEFAULTS[name]
         except KeyError:
             raise AttributeError(f"djwto has no setting {name!r}") from None
-        return getattr(django_settings, _PREFIX + name, default)
+        generation = _values_generation
+        value = getattr(django_settings, _PREFIX + name, default)
+        with _values_lock:
+            # Not if a setting changed since we read it: the value could be the old one.
+            if generation == _values_generation:
+                self.__dict__[name] = value
+        return value
 
 
+def _forget_values() -> None:
+    global _values_generation
+    with _values_lock:
+        _values_generation += 1
+        djwto_settings.__dict__.clear()
+
+
+_values_lock = threading.Lock()
+_values_generation = 0
 djwto_settings = Settings()
 
 T = TypeVar("T")
-_derived_cache_clearers: list[Callable[[], None]] = []
+_derived_cache_clearers: list[Callable[[], None]] = [_forget_values]
 
 
 def derived(func: Callable[[], T]) -> Callable[[], T]:

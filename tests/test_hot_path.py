@@ -120,3 +120,43 @@ def test_database_lookup_equals_the_orm(denied, keys, queries, django_assert_num
         found = denied.lookup(iter(keys))
     assert found == _orm_lookup(keys)
     assert set(found) == {k for k in keys if k in ("jti-1", "sid:abc", "user:7")}
+
+
+# --- settings: kept once read, forgotten on every change ----------------------------------------
+
+
+def test_settings_values_follow_every_change(settings):
+    from django.test import override_settings
+
+    from djwto.conf import djwto_settings
+
+    settings.DJWTO_LEEWAY = 3
+    assert djwto_settings.LEEWAY == 3
+    assert djwto_settings.__dict__["LEEWAY"] == 3  # kept: the next read is an attribute lookup
+    with override_settings(DJWTO_LEEWAY=7):
+        assert djwto_settings.LEEWAY == 7
+        settings.DJWTO_LEEWAY = 9
+        assert djwto_settings.LEEWAY == 9
+    assert djwto_settings.LEEWAY == 3
+    with pytest.raises(AttributeError):
+        djwto_settings.NOT_A_SETTING
+
+
+def test_a_value_read_across_a_change_is_not_kept(settings, monkeypatch):
+    from django.conf import settings as django_settings
+
+    from djwto import conf
+
+    settings.DJWTO_LEEWAY = 1
+    conf.clear_derived()
+    real_getattr = getattr
+
+    def getattr_then_change(obj, name, *default):
+        value = real_getattr(obj, name, *default)
+        if obj is django_settings and name == "DJWTO_LEEWAY":
+            conf.clear_derived()  # a change lands between the read and the store
+        return value
+
+    monkeypatch.setattr(conf, "getattr", getattr_then_change, raising=False)
+    assert conf.djwto_settings.LEEWAY == 1
+    assert "LEEWAY" not in conf.djwto_settings.__dict__

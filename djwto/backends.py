@@ -98,7 +98,45 @@ def get_signing_material() -> KeyMaterial:
             f"{algorithm} needs DJWTO_SIGNING_KEY (the private key, PEM) to issue tokens "
             "and/or DJWTO_VERIFYING_KEY (the public key, PEM) to verify them."
         )
-    return KeyMaterial(algorithm, registry, signing_key, verifying_key)
+    return _check_usable(KeyMaterial(algorithm, registry, signing_key, verifying_key))
+
+
+def _check_usable(material: KeyMaterial) -> KeyMaterial:
+    """Fail here, naming the setting, when a key imports but can't serve the algorithm.
+
+    An ES256 key on another curve, an X25519 key for EdDSA, a public key as the signing key or
+    a verifying key of another pair would otherwise pass ``manage.py check`` and then make every
+    login a 500 (joserfc's error) or every token a 401.
+    """
+    alg = material.registry.get_alg(material.algorithm)
+    for key, setting in ((material.signing_key, "DJWTO_SIGNING_KEY"),
+                         (material.verifying_key, "DJWTO_VERIFYING_KEY")):
+        try:
+            if key is not None:
+                alg.check_key(key)
+        except JoseError as exc:
+            raise ImproperlyConfigured(
+                f"{setting} cannot be used with {material.algorithm}: {exc}"
+            ) from None
+    if material.signing_key is None:
+        return material
+    header = {"alg": material.algorithm}
+    try:
+        probe = jws.serialize_compact(header, b"djwto", material.signing_key,
+                                      registry=material.registry)
+    except (JoseError, ValueError, TypeError) as exc:
+        raise ImproperlyConfigured(
+            f"DJWTO_SIGNING_KEY cannot sign with {material.algorithm} (is it the private "
+            f"key?): {exc}"
+        ) from None
+    try:
+        jws.deserialize_compact(probe, material.verifying_key, registry=material.registry)
+    except (JoseError, ValueError, TypeError):
+        raise ImproperlyConfigured(
+            "DJWTO_VERIFYING_KEY does not verify what DJWTO_SIGNING_KEY signs: they are not "
+            "the two halves of one key pair."
+        ) from None
+    return material
 
 
 # --- encoding -------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from django.utils.functional import SimpleLazyObject
 
 from . import sessions
 from .backends import decode
+from .queries import get_user_by_pk
 from .transports import Transport
 
 
@@ -26,7 +27,7 @@ def get_user_for_claims(claims: dict[str, Any]) -> Any:
     user_id = sessions.get_claims_user_id(claims)
     User = get_user_model()
     try:
-        user = User._default_manager.get(pk=user_id)
+        user = get_user_by_pk(User, user_id)
     except (User.DoesNotExist, ValueError, TypeError, ValidationError, OverflowError):
         return AnonymousUser()
     return user if getattr(user, "is_active", True) else AnonymousUser()

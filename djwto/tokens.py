@@ -16,7 +16,7 @@ from django.conf import settings
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from .conf import djwto_settings, get_lifetime
-from .perms import get_all_permissions
+from .queries import get_all_permissions
 
 #: Claims djwto sets itself; anything else in a refresh payload is a project's custom claim.
 REGISTERED_CLAIMS = frozenset(

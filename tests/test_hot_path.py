@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 
-from djwto.perms import get_all_permissions
+from djwto.queries import get_all_permissions
 
 
 def _perm(codename):
@@ -160,3 +160,61 @@ def test_a_value_read_across_a_change_is_not_kept(settings, monkeypatch):
     monkeypatch.setattr(conf, "getattr", getattr_then_change, raising=False)
     assert conf.djwto_settings.LEEWAY == 1
     assert "LEEWAY" not in conf.djwto_settings.__dict__
+
+
+# --- the user of a token: one raw select by primary key -----------------------------------------
+
+
+def _fields(user):
+    return {f.attname: getattr(user, f.attname) for f in type(user)._meta.concrete_fields}
+
+
+def test_user_by_pk_equals_the_orm(carol, django_assert_num_queries):
+    from djwto.queries import get_user_by_pk
+
+    User = get_user_model()
+    carol.last_login = carol.date_joined
+    carol.save()
+    with django_assert_num_queries(1):
+        user = get_user_by_pk(User, str(carol.pk))
+    expected = User._default_manager.get(pk=carol.pk)
+    assert type(user) is User and user == expected
+    assert _fields(user) == _fields(expected)
+    assert user._state.db == expected._state.db and not user._state.adding
+
+
+@pytest.mark.parametrize("pk, error", [
+    ("999999", "DoesNotExist"), ("abc", ValueError), ("", ValueError), ("1.5", ValueError),
+])
+def test_user_by_pk_fails_as_the_orm(carol, pk, error):
+    from djwto.queries import get_user_by_pk
+
+    User = get_user_model()
+    expected = User.DoesNotExist if error == "DoesNotExist" else error
+    with pytest.raises(expected):
+        User._default_manager.get(pk=pk)
+    with pytest.raises(expected):
+        get_user_by_pk(User, pk)
+
+
+@pytest.mark.parametrize("user_id", ["999999", "abc", "9" * 40, "-1", None])
+def test_a_token_for_no_user_is_anonymous(carol, user_id):
+    from djwto.authentication import get_user_for_claims
+
+    claims = {"user": {"id": user_id}} if user_id is not None else {"sub": ""}
+    assert not get_user_for_claims(claims).is_authenticated
+    assert get_user_for_claims({"user": {"id": carol.pk}}) == carol
+
+
+def test_a_custom_manager_takes_the_orm_path(carol, monkeypatch):
+    from djwto.queries import get_user_by_pk
+
+    User = get_user_model()
+    manager_class = type(User._default_manager)
+    original = manager_class.get_queryset
+    monkeypatch.setattr(manager_class, "get_queryset",
+                        lambda self: original(self).filter(is_active=True))
+    carol.is_active = False
+    carol.save()
+    with pytest.raises(User.DoesNotExist):
+        get_user_by_pk(User, carol.pk)

@@ -15,6 +15,11 @@ is the same set (and is kept in ``user._perm_cache``, as ``ModelBackend`` does).
 ``get_user_by_pk(User, pk)``: ``User._default_manager.get(pk=pk)`` as one raw select of the
 model's columns read through ``RawQuerySet`` (which converts values as the ORM does), when the
 default manager and its queryset are Django's own and the model has no multi-table parent.
+
+``update_last_login(user)``: Django's ``update_last_login(None, user)`` (``last_login = now``,
+then ``save(update_fields=["last_login"])``) as one raw ``UPDATE``, when nothing could tell the
+difference: the saving methods are Django's own, no ``pre_save``/``post_save`` receiver
+listens for the user model, and ``last_login`` is a plain ``DateTimeField``.
 """
 
 from __future__ import annotations
@@ -24,8 +29,10 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import load_backend
-from django.db import DEFAULT_DB_ALIAS, connections, router
-from django.db.models import Manager, QuerySet
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, router, transaction
+from django.db.models import DateTimeField, Manager, Model, QuerySet
+from django.db.models.signals import post_save, pre_save
+from django.utils import timezone
 
 from .conf import _derived_cache_clearers
 
@@ -131,3 +138,65 @@ def get_user_by_pk(model: type, pk: Any) -> Any:
     for user in manager.raw(_user_select(model, alias), [value], using=alias):
         return user
     raise model.DoesNotExist(f"{model._meta.object_name} matching query does not exist.")
+
+
+# --- last_login -----------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=16)
+def _plain_last_login_save(model: type) -> tuple[str, str, str] | None:
+    """(table, column, pk column) if saving ``last_login`` is Django's own plain save."""
+    from django.contrib.auth.base_user import AbstractBaseUser
+
+    meta = model._meta
+    try:
+        field = meta.get_field("last_login")
+    except Exception:
+        return None
+    savers = [cls for cls in model.__mro__ if "save" in cls.__dict__]
+    plain = (
+        savers == [AbstractBaseUser, Model]
+        and all(getattr(model, name) is getattr(Model, name)
+                for name in ("save_base", "_save_table", "_do_update", "_save_parents"))
+        and not meta.parents
+        and not meta.select_on_save
+        and meta.base_manager_name is None
+        and len(getattr(meta, "pk_fields", [meta.pk])) == 1
+        and type(field).pre_save is DateTimeField.pre_save
+        and not field.auto_now
+        and field in meta.local_concrete_fields
+        and not any(f.is_relation for f in meta.concrete_fields)
+    )
+    if not plain:
+        return None
+    return meta.db_table, field.column, meta.pk.column
+
+
+def update_last_login(user: Any) -> None:
+    """``django.contrib.auth.models.update_last_login(None, user)``, in one raw UPDATE."""
+    model = type(user)
+    names = _plain_last_login_save(model)
+    if (names is None or user._state.adding or user.pk is None
+            or getattr(user, "_password", None) is not None
+            or pre_save.has_listeners(model) or post_save.has_listeners(model)):
+        from django.contrib.auth.models import update_last_login as django_update_last_login
+
+        django_update_last_login(None, user)
+        return
+    user.last_login = timezone.now()
+    using = router.db_for_write(model, instance=user)
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    table, column, pk_column = names
+    field = model._meta.get_field("last_login")
+    params = [field.get_db_prep_save(user.last_login, connection),
+              model._meta.pk.get_db_prep_value(user.pk, connection, prepared=False)]
+    with transaction.mark_for_rollback_on_error(using), connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {quote(table)} SET {quote(column)} = %s WHERE {quote(pk_column)} = %s",
+            params,
+        )
+        updated = cursor.rowcount
+    if not updated:
+        raise DatabaseError("Save with update_fields did not affect any rows.")
+    user._state.db = using

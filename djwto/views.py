@@ -19,7 +19,6 @@ import time
 from typing import Any
 
 from django.contrib.auth import authenticate, get_user_model
-from django.contrib.auth.models import update_last_login
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils.decorators import method_decorator
@@ -39,6 +38,7 @@ from .exceptions import (
     MethodNotAllowed,
     NotFound,
 )
+from .queries import update_last_login
 from .responses import error_response, token_response
 from .tokens import build_access_claims, build_refresh_claims, is_stamp_valid
 from .transports import Tokens, Transport, check_csrf, get_transport
@@ -215,7 +215,7 @@ class LoginView(TokenIssuerMixin, TokenView):
 
     def update_last_login(self, user: Any) -> None:
         if hasattr(user, "last_login"):
-            update_last_login(None, user)
+            update_last_login(user)
 
 
 

@@ -218,3 +218,51 @@ def test_a_custom_manager_takes_the_orm_path(carol, monkeypatch):
     carol.save()
     with pytest.raises(User.DoesNotExist):
         get_user_by_pk(User, carol.pk)
+
+
+# --- last_login: one raw UPDATE where nothing can tell ------------------------------------------
+
+
+def test_last_login_is_saved_as_django_does(carol, django_assert_num_queries):
+    from django.contrib.auth.models import update_last_login as django_update_last_login
+
+    from djwto.queries import update_last_login
+
+    user = _fresh(carol)
+    assert user.last_login is None
+    with django_assert_num_queries(1):
+        update_last_login(user)
+    stored = _fresh(carol)
+    assert stored.last_login == user.last_login is not None
+    before = _fresh(carol)
+    django_update_last_login(None, before)
+    assert _fields(_fresh(carol)) == {**_fields(stored), "last_login": before.last_login}
+
+
+def test_last_login_goes_through_save_when_a_receiver_listens(carol):
+    from django.db.models.signals import post_save
+
+    from djwto.queries import update_last_login
+
+    seen = []
+
+    def receiver(sender, instance, update_fields, **kwargs):
+        seen.append((instance.pk, set(update_fields)))
+
+    post_save.connect(receiver, sender=get_user_model())
+    try:
+        update_last_login(_fresh(carol))
+    finally:
+        post_save.disconnect(receiver, sender=get_user_model())
+    assert seen == [(carol.pk, {"last_login"})]
+
+
+def test_last_login_of_a_deleted_user_fails_as_save_does(carol):
+    from django.db import DatabaseError
+
+    from djwto.queries import update_last_login
+
+    user = _fresh(carol)
+    get_user_model().objects.filter(pk=carol.pk).delete()
+    with pytest.raises(DatabaseError, match="did not affect any rows"):
+        update_last_login(user)

@@ -11,7 +11,7 @@ database, ``SET NX`` through Django's cache ``add`` on Redis).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone as dt_timezone
+from datetime import datetime, timezone as dt_timezone
 from typing import Iterable
 
 from asgiref.sync import sync_to_async
@@ -218,7 +218,3 @@ def get_denylist() -> BaseDenylist:
     backend = djwto_settings.DENYLIST_BACKEND
     cls = import_string(backend) if isinstance(backend, str) else backend
     return cls()
-
-
-def expiry_after(seconds: float) -> datetime:
-    return timezone.now() + timedelta(seconds=seconds)

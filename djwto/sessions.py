@@ -7,32 +7,50 @@ A login starts a family: every refresh and access token descended from it carrie
   (reason ``rotated``). Of two concurrent rotations exactly one wins.
 * **Reuse**: presenting a consumed refresh token again revokes the whole family and sends
   :data:`~djwto.signals.jwt_reuse_detected` (RFC 9700 §4.14.2), unless it comes within
-  ``DJWTO_ROTATION_GRACE`` of the rotation, when it is only refused.
+  ``DJWTO_ROTATION_GRACE`` of the rotation, when it is only refused. The losers of a race
+  between concurrent rotations of one token are such presentations: with the default grace of
+  0 they count as reuse and revoke the family (the winner's new tokens included).
+* **Lifetime**: no refresh token of a family is accepted, nor issued, past
+  ``auth_time + DJWTO_MAX_SESSION_LIFETIME``.
 * **Logout** revokes the family; **logout-all** (:func:`revoke_user_sessions`) records a
-  cut-off for the user: every family started before it is revoked.
+  cut-off for the user: every family started until then (by its ``sid``'s creation time, in
+  ns) is revoked.
 * **Fail closed**: any error of the store becomes :class:`~djwto.exceptions.StoreUnavailable`
-  (503); no token is issued on a check that could not be made.
+  (503); no token is issued on a check that could not be made, and a revocation that could not
+  be written entirely is not written at all (the stores' :meth:`put_many` is atomic).
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import time
 from datetime import datetime, timedelta, timezone as dt_timezone
 from typing import Any, Callable, TypeVar
 
-from django.db import transaction
 from django.utils import timezone
 
 from . import signals
 from .conf import djwto_settings, get_leeway, get_lifetime
 from .denylist import Entry, get_denylist
-from .exceptions import DjwtoError, RevokedToken, StoreUnavailable, TokenReused
+from .exceptions import (
+    DjwtoError,
+    ExpiredToken,
+    InvalidToken,
+    RevokedToken,
+    StoreUnavailable,
+    TokenReused,
+)
 from .tokens import sid_created_ns
 
 logger = logging.getLogger("djwto")
 
 SESSION_PREFIX = "sid:"
 USER_PREFIX = "user:"
+#: Longest store key; longer ones (a user id of 250+ characters) are replaced by a digest.
+MAX_KEY_LENGTH = 255
+_EPOCH = datetime(1970, 1, 1, tzinfo=dt_timezone.utc)
+_MICROSECOND = timedelta(microseconds=1)
 T = TypeVar("T")
 
 
@@ -66,36 +84,68 @@ async def _astore(func: Callable[..., Any], *args: Any) -> Any:
         raise StoreUnavailable() from exc
 
 
+def _aware(value: datetime) -> datetime:
+    if value.tzinfo is not None:
+        return value
+    return timezone.make_aware(value, timezone.get_default_timezone())
+
+
+def _now() -> datetime:
+    """Now, timezone-aware whatever ``USE_TZ`` says; the stores convert at their edge."""
+    return _aware(timezone.now())
+
+
+def _store_key(key: str) -> str:
+    if len(key) <= MAX_KEY_LENGTH:
+        return key
+    return "sha256:" + hashlib.sha256(key.encode()).hexdigest()
+
+
+def user_key(user_id: str) -> str:
+    return _store_key(USER_PREFIX + user_id)
+
+
+def session_key(sid: str) -> str:
+    return _store_key(SESSION_PREFIX + sid)
+
+
 def _family_ttl() -> float:
-    """How long a family or user revocation must be remembered: the longest token lifetime."""
+    """How long a family or user revocation must be remembered: the longest token lifetime.
+
+    Every token issued before the revocation expires within that time (each expires at most
+    one lifetime after it was issued), and none can be issued after it.
+    """
     longest = max(get_lifetime("REFRESH_TOKEN_LIFETIME"), get_lifetime("ACCESS_TOKEN_LIFETIME"))
     return longest.total_seconds() + get_leeway()
 
 
 def _keys(claims: dict[str, Any], *, jti: bool) -> list[str]:
-    keys = [USER_PREFIX + get_claims_user_id(claims)]
+    keys = [user_key(get_claims_user_id(claims))]
     if claims.get("sid"):
-        keys.append(SESSION_PREFIX + claims["sid"])
+        keys.append(session_key(claims["sid"]))
     if jti and claims.get("jti"):
         keys.append(claims["jti"])
     return keys
 
 
+def _cutoff_ns(entry: Entry) -> int:
+    """A user cut-off in ns since the epoch, computed exactly (no float rounding)."""
+    return (_aware(entry.created_at) - _EPOCH) // _MICROSECOND * 1000
+
+
 def _is_within_grace(entry: Entry) -> bool:
     grace = djwto_settings.ROTATION_GRACE or timedelta(0)
-    return timezone.now() - entry.created_at < grace
+    return _now() - _aware(entry.created_at) < grace
 
 
 def _evaluate(claims: dict[str, Any], entries: dict[str, Entry], *, request: Any, sender: Any,
               jti: bool) -> None:
     if not entries:
         return
-    user_entry = entries.get(USER_PREFIX + get_claims_user_id(claims))
-    if user_entry is not None:
-        cutoff_ns = int(user_entry.created_at.timestamp() * 1_000_000) * 1000
-        if sid_created_ns(claims.get("sid", "")) <= cutoff_ns:
-            raise RevokedToken()
-    if claims.get("sid") and SESSION_PREFIX + claims["sid"] in entries:
+    user_entry = entries.get(user_key(get_claims_user_id(claims)))
+    if user_entry is not None and sid_created_ns(claims.get("sid", "")) <= _cutoff_ns(user_entry):
+        raise RevokedToken()
+    if claims.get("sid") and session_key(claims["sid"]) in entries:
         raise RevokedToken()
     entry = entries.get(claims.get("jti", "")) if jti else None
     if entry is None:
@@ -120,8 +170,36 @@ def _on_reuse(claims: dict[str, Any], *, request: Any, sender: Any) -> None:
     raise TokenReused()
 
 
+def get_session_start(claims: dict[str, Any]) -> int:
+    """When the token's login happened (``auth_time``, else its ``sid``'s creation time)."""
+    auth_time = claims.get("auth_time")
+    if type(auth_time) is int:
+        return auth_time
+    return sid_created_ns(claims.get("sid", "")) // 1_000_000_000
+
+
+def check_session_lifetime(claims: dict[str, Any], now: float | None = None) -> None:
+    """Raise once the token's login is older than ``DJWTO_MAX_SESSION_LIFETIME``.
+
+    Tokens are issued with ``exp`` capped at that age; this also holds the cap for tokens
+    issued before the setting was lowered.
+    """
+    max_session = get_lifetime("MAX_SESSION_LIFETIME", optional=True)
+    if max_session is None:
+        return
+    now = time.time() if now is None else now
+    if now >= get_session_start(claims) + max_session.total_seconds() + get_leeway():
+        raise ExpiredToken("The session reached its maximum lifetime; log in again.",
+                           code="session_expired")
+
+
 def check_refresh(claims: dict[str, Any], *, request: Any = None, sender: Any = None) -> None:
     """Raise unless the refresh token, its family and its user are all unrevoked."""
+    if not claims.get("jti"):
+        raise InvalidToken("Refresh token has no jti.")
+    if not claims.get("sid"):
+        raise InvalidToken("Refresh token has no session id.")
+    check_session_lifetime(claims)
     entries = _store(get_denylist().lookup, _keys(claims, jti=True))
     _evaluate(claims, entries, request=request, sender=sender, jti=True)
 
@@ -131,7 +209,10 @@ def is_access_check_enabled() -> bool:
 
 
 def check_access(claims: dict[str, Any]) -> None:
-    """With ``DJWTO_CHECK_ACCESS_REVOCATION``: raise if the token's family or user is revoked."""
+    """With ``DJWTO_CHECK_ACCESS_REVOCATION``: raise if the token's family or user is revoked.
+
+    One store round trip (two keys: the user's cut-off and the family) per request.
+    """
     entries = _store(get_denylist().lookup, _keys(claims, jti=False))
     _evaluate(claims, entries, request=None, sender=None, jti=False)
 
@@ -148,7 +229,7 @@ def _expiry(exp: int) -> datetime:
 def consume_refresh(claims: dict[str, Any], *, request: Any = None, sender: Any = None) -> None:
     """Mark the refresh token used, atomically; a token already used is reuse (or grace)."""
     entry = Entry(claims["jti"], "refresh", "rotated", get_claims_user_id(claims),
-                  _expiry(claims["exp"]), timezone.now())
+                  _expiry(claims["exp"]), _now())
     denylist = get_denylist()
     if _store(denylist.add, entry):
         return
@@ -157,33 +238,42 @@ def consume_refresh(claims: dict[str, Any], *, request: Any = None, sender: Any 
     raise RevokedToken()  # pragma: no cover - the entry expired between add and lookup
 
 
+def _family_entry(sid: str, user_id: str, reason: str) -> Entry:
+    now = _now()
+    return Entry(session_key(sid), "session", reason, user_id,
+                 now + timedelta(seconds=_family_ttl()), now)
+
+
 def revoke_family(sid: str, user_id: str, *, reason: str = "revoked") -> None:
-    now = timezone.now()
-    entry = Entry(SESSION_PREFIX + sid, "session", reason, user_id,
-                  now + timedelta(seconds=_family_ttl()), now)
-    _store(get_denylist().put, entry)
+    """Revoke every token of the login ``sid``."""
+    _store(get_denylist().put, _family_entry(sid, user_id, reason))
 
 
 def revoke_refresh(claims: dict[str, Any], *, reason: str = "logout") -> None:
-    """Logout: deny the refresh token's ``jti`` and revoke its whole family."""
+    """Logout: revoke the refresh token's whole family and deny its ``jti``, all or nothing."""
     user_id = get_claims_user_id(claims)
-    with transaction.atomic():
-        if claims.get("sid"):
-            revoke_family(claims["sid"], user_id, reason=reason)
-        entry = Entry(claims["jti"], "refresh", reason, user_id, _expiry(claims["exp"]),
-                      timezone.now())
-        _store(get_denylist().put, entry)
+    entries = []
+    if claims.get("sid"):
+        entries.append(_family_entry(claims["sid"], user_id, reason))
+    entries.append(Entry(claims["jti"], "refresh", reason, user_id, _expiry(claims["exp"]),
+                         _now()))
+    _store(get_denylist().put_many, entries)
 
 
 def revoke_user_sessions(user: Any) -> None:
     """Revoke every session of ``user`` (a user instance or its primary key) started until now.
 
     For server code: call it after a password reset, from an admin action, or when an account
-    is compromised. Sends :data:`~djwto.signals.jwt_sessions_revoked`.
+    is compromised. Sends :data:`~djwto.signals.jwt_sessions_revoked`. Sessions started after
+    the call are not affected; access tokens are refused only with
+    ``DJWTO_CHECK_ACCESS_REVOCATION`` (else they live until their ``exp``).
     """
     user_id = str(getattr(user, "pk", user))
-    now = timezone.now()
-    entry = Entry(USER_PREFIX + user_id, "user", "revoked", user_id,
-                  now + timedelta(seconds=_family_ttl()), now)
+    # The cut-off is rounded up to the microsecond the stores keep, so that every sid created
+    # (with time.time_ns()) before this call is at or before it.
+    now_ns = time.time_ns()
+    cutoff = _EPOCH + timedelta(microseconds=-(-now_ns // 1000))
+    entry = Entry(user_key(user_id), "user", "revoked", user_id,
+                  cutoff + timedelta(seconds=_family_ttl()), cutoff)
     _store(get_denylist().put, entry)
     signals.jwt_sessions_revoked.send(sender=revoke_user_sessions, user_id=user_id)

@@ -1,11 +1,16 @@
 from django.core.management.base import BaseCommand
 
-from djwto.denylist import get_denylist
+from djwto.denylist import CacheDenylist, get_denylist
 
 
 class Command(BaseCommand):
-    help = "Delete denylist entries (tokens, sessions, user cut-offs) that have expired."
+    help = ("Delete denylist entries that have expired: consumed and logged-out refresh tokens, "
+            "revoked sessions (token families) and user cut-offs. Run it daily.")
 
     def handle(self, *args, **options):
-        deleted = get_denylist().purge_expired()
+        denylist = get_denylist()
+        if isinstance(denylist, CacheDenylist):
+            self.stdout.write("The cache denylist expires its entries itself; nothing to delete.")
+            return
+        deleted = denylist.purge_expired()
         self.stdout.write(f"Deleted {deleted} expired token(s).")

@@ -27,6 +27,18 @@ from .responses import error_response
 from .transports import Transport, get_transport
 
 
+_async_views: dict[type, bool] = {}
+
+
+def _is_async_view(cls: type) -> bool:
+    """``cls.view_is_async``, which Django recomputes from the handlers on every access."""
+    try:
+        return _async_views[cls]
+    except KeyError:
+        is_async = _async_views[cls] = bool(cls.view_is_async)  # type: ignore[attr-defined]
+        return is_async
+
+
 class JWTAuthMixin:
     """The shared base: authenticate, check permission, then delegate to the view."""
 
@@ -67,7 +79,7 @@ class JWTAuthMixin:
             raise PermissionDenied()
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any):
-        if self.view_is_async:  # type: ignore[attr-defined]
+        if _is_async_view(type(self)):
             return self._adispatch(request, *args, **kwargs)
         try:
             authenticate_request(request, self.get_transport(), self.get_token_type())

@@ -266,3 +266,12 @@ def test_last_login_of_a_deleted_user_fails_as_save_does(carol):
     get_user_model().objects.filter(pk=carol.pk).delete()
     with pytest.raises(DatabaseError, match="did not affect any rows"):
         update_last_login(user)
+
+
+def test_view_kind_is_django_s_answer_kept_per_class():
+    from djwto.mixins import _is_async_view
+    from tests.testapp.views import AsyncPermProtected, AsyncProtected, PermProtected, Protected
+
+    for view in (Protected, AsyncProtected, PermProtected, AsyncPermProtected):
+        assert _is_async_view(view) is view.view_is_async
+        assert _is_async_view(view) is view.view_is_async  # the kept answer

@@ -194,8 +194,13 @@ def _loads_object(raw: bytes) -> dict[str, Any]:
     return value
 
 
+#: Latest accepted time claim (3000-01-01): every later step (datetimes, floats) can hold it.
+MAX_TIMESTAMP = 32503680000
+
+
 def _is_int(value: Any) -> bool:
-    return type(value) is int
+    """A time claim: an integer (never a bool) between the epoch and :data:`MAX_TIMESTAMP`."""
+    return type(value) is int and 0 <= value <= MAX_TIMESTAMP
 
 
 def _check_header(segment: str, algorithm: str) -> None:
@@ -212,7 +217,7 @@ def _check_static_claims(claims: dict[str, Any]) -> None:
     """Checks that depend only on the token and the settings (cacheable)."""
     if not _is_int(claims.get("exp")):
         raise InvalidToken()
-    for name in ("nbf", "iat"):
+    for name in ("nbf", "iat", "auth_time"):
         if name in claims and not _is_int(claims[name]):
             raise InvalidToken()
     if not isinstance(claims.get("type"), str):

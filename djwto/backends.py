@@ -44,7 +44,7 @@ from .conf import (
     get_raw_signing_key,
     get_signing_key,
 )
-from .exceptions import ExpiredToken, InvalidToken
+from .exceptions import ExpiredToken, InvalidToken, TokenTooLarge
 
 ALLOWED_HEADERS = frozenset({"alg", "typ", "kid"})
 _COMPACT_JWS = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+", re.ASCII)
@@ -151,7 +151,15 @@ def encode(claims: dict[str, Any]) -> str:
         )
     payload = json.dumps(claims, separators=(",", ":"), cls=DjangoJSONEncoder).encode()
     header = {"alg": material.algorithm, "typ": "JWT"}
-    return jws.serialize_compact(header, payload, material.signing_key, registry=material.registry)
+    token = jws.serialize_compact(header, payload, material.signing_key, registry=material.registry)
+    if len(token) > djwto_settings.MAX_TOKEN_BYTES:
+        # decode() would refuse it: never hand out a token that cannot be used.
+        raise TokenTooLarge(
+            f"The token would be {len(token)} bytes, over DJWTO_MAX_TOKEN_BYTES "
+            f"({djwto_settings.MAX_TOKEN_BYTES}): it holds too many claims (often permissions). "
+            "Trim get_payload() or raise DJWTO_MAX_TOKEN_BYTES."
+        )
+    return token
 
 
 # --- decoding -------------------------------------------------------------------------------

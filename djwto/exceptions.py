@@ -94,7 +94,8 @@ class MethodNotAllowed(DjwtoError):
 
 
 class TokenTooLarge(DjwtoError):
-    """A token would not fit in a cookie: a server-side problem (too many claims), not input."""
+    """A token would not fit in a cookie or in ``DJWTO_MAX_TOKEN_BYTES``: a server-side problem
+    (too many claims), not input. Nothing is issued and nothing is written."""
 
     status_code = 500
     code = "token_too_large"

@@ -171,8 +171,10 @@ class CookieTransport(Transport):
         if value is None:
             return None
         raw = request.META.get("HTTP_COOKIE", "")
-        if raw.count(name + "=") > 1:
-            names = [part.split("=", 1)[0].strip() for part in raw.split(";")]
+        if raw.count(name) > 1:
+            # Names as django.http.parse_cookie reads them ("jwt_access =B" is jwt_access too).
+            names = [part.split("=", 1)[0].strip() if "=" in part else ""
+                     for part in raw.split(";")]
             if names.count(name) > 1:
                 # Two cookies of one name (say, one planted by a sibling subdomain) are
                 # ambiguous: refuse rather than guess which the user meant.

@@ -263,6 +263,11 @@ def set_csrf_cookie(request: HttpRequest, response: HttpResponse) -> None:
         return
     rotate_token(request)
     CsrfViewMiddleware(_noop).process_response(request, response)
+    morsel = response.cookies.get(settings.CSRF_COOKIE_NAME)
+    if morsel is not None and djwto_settings.COOKIE_SECURE:
+        # Secure like the token cookies it guards, whatever CSRF_COOKIE_SECURE says: a
+        # csrftoken cookie readable or plantable over plain HTTP undoes the CSRF check.
+        morsel["secure"] = True
 
 
 TRANSPORTS: dict[str, Transport] = {

@@ -47,6 +47,14 @@ from .transports import Tokens, Transport, check_csrf, get_transport
 MAX_CREDENTIAL_LENGTH = 4096
 
 
+def _is_utf8(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 class PayloadTooLarge(BadRequest):
     status_code = 413
     code = "payload_too_large"
@@ -125,6 +133,10 @@ class TokenView(View):
         if not isinstance(value, str) or len(value) > MAX_CREDENTIAL_LENGTH:
             raise BadRequest(f"Field {name!r} must be a string of at most "
                              f"{MAX_CREDENTIAL_LENGTH} characters.")
+        # A lone surrogate (JSON "\ud800") breaks the hashers and the database driver, and NUL
+        # is refused by PostgreSQL: both are malformed input, not a failed login.
+        if "\x00" in value or not value.isascii() and not _is_utf8(value):
+            raise BadRequest(f"Field {name!r} must be text without NUL or lone surrogates.")
         return value
 
     def check_jwt_type(self) -> None:

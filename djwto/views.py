@@ -23,6 +23,7 @@ from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils.decorators import method_decorator
 from django.views import View
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters
 
@@ -62,10 +63,14 @@ class PayloadTooLarge(BadRequest):
 
 
 @method_decorator(csrf_exempt, name="dispatch")
+@method_decorator(never_cache, name="dispatch")
+@method_decorator(sensitive_post_parameters(), name="dispatch")
 class TokenView(View):
     """Base of the token endpoints: JSON errors in one place, never-cache, body parsing.
 
     CSRF is djwto's own job here (see :mod:`djwto.transports`), so the middleware is skipped.
+    Every answer is never-cache and every body is hidden from error reports, whatever a
+    subclass's hooks return (a ``get_token_response()`` override included).
     """
 
     http_method_names = ["post", "options"]

@@ -310,11 +310,13 @@ class RefreshView(RefreshTokenMixin, TokenIssuerMixin, TokenView):
         if refresh_claims["exp"] <= time.time():
             raise InvalidToken("The session reached its maximum lifetime; log in again.",
                                code="session_expired")
-        sessions.consume_refresh(claims, request=self.request, sender=self.__class__)
         access_claims = self.get_access_payload(refresh_claims)
         tokens = Tokens(self.encode_token(refresh_claims), self.encode_token(access_claims),
                         refresh_claims, access_claims)
         response = self.respond(tokens)
+        # Consumed only once the new pair exists: a failure to build it (a token too large
+        # for its cookie) must not burn the old token, or the retry would count as reuse.
+        sessions.consume_refresh(claims, request=self.request, sender=self.__class__)
         signals.jwt_refresh_updated.send(
             sender=self.__class__, request=self.request, user=user,
             refresh_claims=refresh_claims, access_claims=access_claims, previous_claims=claims,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
@@ -275,3 +277,39 @@ def test_view_kind_is_django_s_answer_kept_per_class():
     for view in (Protected, AsyncProtected, PermProtected, AsyncPermProtected):
         assert _is_async_view(view) is view.view_is_async
         assert _is_async_view(view) is view.view_is_async  # the kept answer
+
+
+# --- the verified-token cache never hands out its own dicts -------------------------------------
+
+
+def test_a_view_mutating_request_jwt_does_not_poison_the_cache(alice):
+    from django.http import JsonResponse
+    from django.test import RequestFactory
+    from django.views import View
+
+    from djwto.backends import decode, encode, get_token_cache
+    from djwto.mixins import JWTRequiredMixin
+    from djwto.tokens import build_access_claims, build_refresh_claims
+
+    class Vandal(JWTRequiredMixin, View):
+        mode = "JSON"
+
+        def get(self, request):
+            seen = {"perms": list(request.jwt["user"]["perms"]), "type": request.jwt["type"]}
+            request.jwt["type"] = "refresh"
+            request.jwt["exp"] = 2**40
+            request.jwt["user"]["perms"].append("auth.delete_user")
+            request.jwt["user"]["username"] = "mallory"
+            request.jwt.pop("sid", None)
+            return JsonResponse(seen)
+
+    token = encode(build_access_claims(build_refresh_claims(alice)))
+    pristine = decode(token, "access")
+    view = Vandal.as_view()
+    request = RequestFactory().get("/", HTTP_AUTHORIZATION=f"Bearer {token}")
+    for _ in range(3):
+        response = view(request)
+        assert response.status_code == 200
+        assert json.loads(response.content) == {"perms": ["testapp.perm1"], "type": "access"}
+    assert decode(token, "access") == pristine
+    assert get_token_cache().get(token) == pristine

@@ -412,3 +412,15 @@ def test_protected_view_refuses_a_token_of_another_key(alice, db):
     response = Client().get("/protected/", **bearer(foreign))
     assert response.status_code == 401
     assert response.json()["code"] == "token_invalid"
+
+
+def test_encode_refuses_a_token_decode_would_refuse(settings, alice, password):
+    from djwto.exceptions import TokenTooLarge
+
+    settings.DJWTO_MAX_TOKEN_BYTES = 300
+    with pytest.raises(TokenTooLarge):
+        encode(claims(pad="x" * 300))
+    response = Client().post("/login/", {"username": "alice", "password": password})
+    assert response.status_code == 500
+    assert response.json()["code"] == "token_too_large"
+    assert "refresh" not in response.json()

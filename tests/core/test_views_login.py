@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.test import Client, RequestFactory
 
 from djwto.views import LoginView
@@ -84,6 +85,8 @@ def test_inactive_user_refused_even_by_a_backend_that_allows_inactive_users(sett
     {"username": "alice"}, {"password": "x"}, {},
     {"username": "alice", "password": 123}, {"username": "alice", "password": ["a"]},
     {"username": {"a": 1}, "password": "x"}, {"username": "alice", "password": "x" * 4097},
+    '{"username": "alice", "password": "\\ud800"}', {"username": "ali\x00ce", "password": "x"},
+    {"username": "alice", "password": None},
 ])
 def test_malformed_json_body_is_400(alice, body):
     response = post_json(body)
@@ -170,3 +173,10 @@ def test_a_subclass_can_add_claims(alice, password):
     response = Client().post("/api/token/refresh/refresh_access/", **bearer(body["refresh"]))
     assert decode_unverified(response.json()["access"])["tenant"] == "acme"
     assert decode_unverified(response.json()["access"])["user"]["email"] == "alice@djwto.com"
+
+
+def test_non_ascii_credentials_log_in(db):
+    get_user_model().objects.create_user("zoë", "zoe@djwto.com", "pässwörd-ünïcode")
+    response = post_json({"username": "zoë", "password": "pässwörd-ünïcode"})
+    assert response.status_code == 200
+    assert decode_unverified(response.json()["access"])["user"]["username"] == "zoë"

@@ -725,7 +725,9 @@ def format_report(results: dict[str, Any]) -> str:
         f"cache denylist backend: {meta['denylist_cache_backend']}"
         + (f" ({meta['redis']})" if meta["redis"] else " (Redis not reachable)"),
         "denylist tables: " + ", ".join(
-            f"{human(t['rows'])} rows ({describe_build(t)})" for t in tables.values()),
+            f"{human(t['rows'])} rows ({describe_build(t)})" for t in tables.values())
+        + "; SQLite files with a 64 MiB page cache each; lookups of 3 keys shaped like a "
+        "refresh check (user:, sid:, jti), all absent or with the jti present.",
         "rotation: each call consumes its refresh token; a pool of fresh tokens is minted before "
         "each timed loop (djwto: claims + signature; simplejwt: RefreshToken.for_user, which also "
         "writes its OutstandingToken row), so minting is not in the numbers on either side.",

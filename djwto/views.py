@@ -324,20 +324,26 @@ class RefreshView(RefreshTokenMixin, TokenIssuerMixin, TokenView):
         return response
 
 
-class ValidateView(TokenView):
-    """POST a token; 200 if it is valid for this endpoint's ``token_type``."""
+class ValidateView(RefreshTokenMixin, TokenView):
+    """POST a token; 200 if it is valid for this endpoint's ``token_type``.
+
+    A refresh token passes exactly the checks a refresh would: signature and claims, the
+    denylist, and a user who still exists, is active and has the password of the login.
+    """
 
     token_type = "access"
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        self.check_jwt_type()
-        data = self.get_data() if self.get_transport().mode == "JSON" else None
-        raw = self.get_transport().get_raw_token(request, self.token_type, data)
-        claims = decode(raw, self.token_type)
         if self.token_type == "refresh":
-            sessions.check_refresh(claims, request=request, sender=self.__class__)
-        elif sessions.is_access_check_enabled():
-            sessions.check_access(claims)
+            claims = self.get_refresh_claims()
+            self.get_user(claims)
+        else:
+            self.check_jwt_type()
+            data = self.get_data() if self.get_transport().mode == "JSON" else None
+            raw = self.get_transport().get_raw_token(request, self.token_type, data)
+            claims = decode(raw, self.token_type)
+            if sessions.is_access_check_enabled():
+                sessions.check_access(claims)
         signals.jwt_token_validated.send(sender=self.__class__, request=request, claims=claims,
                                          token_type=self.token_type)
         return token_response({"msg": "Token is valid"})

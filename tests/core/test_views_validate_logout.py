@@ -196,3 +196,18 @@ def test_denylist_rows_of_a_logout(s, alice):
     assert rows[refresh["jti"]].reason == "logout"
     assert rows["sid:" + refresh["sid"]].token_type == "session"
     assert {row.user_id for row in rows.values()} == {str(alice.pk)}
+
+
+def test_validate_refresh_checks_the_user_like_refresh_does(alice_session, alice):
+    """A refresh token of a user whose password changed is no longer 'valid' (as for refresh)."""
+    s = alice_session
+    assert s.post_refresh(f"{P}/validate_refresh/").status_code == 200
+    alice.set_password("a new password")
+    alice.save()
+    response = s.post_refresh(f"{P}/validate_refresh/")
+    assert response.status_code == 401
+    assert response.json()["code"] == "user_invalid"
+    alice.is_active = False
+    alice.set_password("correct horse battery staple")
+    alice.save()
+    assert s.post_refresh(f"{P}/validate_refresh/").status_code == 401

@@ -43,7 +43,7 @@ if os.environ.get("DJWTO_TEST_DATABASE") == "postgres":
         "USER": os.environ.get("DJWTO_PG_USER", "postgres"),
         "HOST": os.environ.get("DJWTO_PG_HOST", "127.0.0.1"),
         "PORT": os.environ.get("DJWTO_PG_PORT", "5432"),
-        "TEST": {"NAME": "djwto_test"},
+        "TEST": {"NAME": os.environ.get("DJWTO_PG_TEST_NAME", "djwto_test")},
     }}
 else:
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}

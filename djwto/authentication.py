@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from asgiref.sync import sync_to_async
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
@@ -64,7 +65,11 @@ def authenticate_request(request: HttpRequest, transport: Transport,
                          token_type: str = "access") -> dict[str, Any]:
     """Verify the request's token of ``token_type``; raise a ``DjwtoError`` otherwise."""
     token, claims = _read(request, transport, token_type)
-    if token_type == "access" and sessions.is_access_check_enabled():
+    if token_type == "refresh":
+        # A view that takes refresh tokens must refuse revoked or rotated ones, as the
+        # token endpoints do.
+        sessions.check_refresh(claims, request=request)
+    elif token_type == "access" and sessions.is_access_check_enabled():
         sessions.check_access(claims)
     _attach(request, token, claims)
     return claims
@@ -73,7 +78,9 @@ def authenticate_request(request: HttpRequest, transport: Transport,
 async def aauthenticate_request(request: HttpRequest, transport: Transport,
                                 token_type: str = "access") -> dict[str, Any]:
     token, claims = _read(request, transport, token_type)
-    if token_type == "access" and sessions.is_access_check_enabled():
+    if token_type == "refresh":
+        await sync_to_async(sessions.check_refresh)(claims, request=request)
+    elif token_type == "access" and sessions.is_access_check_enabled():
         await sessions.acheck_access(claims)
     _attach(request, token, claims)
     return claims

@@ -182,6 +182,30 @@ def test_get_permission_required_accepts_a_string_or_an_iterable():
     assert Many().get_permission_required() == ("a.b",)
 
 
+@pytest.mark.parametrize("path", ["/refresh-only/", "/arefresh-only/", "/fn-refresh/",
+                                  "/afn-refresh/"])
+def test_views_taking_refresh_tokens_refuse_revoked_ones(json_alice, path):
+    """Like the token endpoints: a logged-out refresh token is no credential anywhere."""
+    assert Client().get(path, **bearer(json_alice.refresh)).json() == {"type": "refresh"}
+    assert Client().get(path, **bearer(json_alice.access)).status_code == 401
+    from .conftest import P
+
+    assert Client().post(f"{P}/logout/", **bearer(json_alice.refresh)).status_code == 200
+    response = Client().get(path, **bearer(json_alice.refresh))
+    assert response.status_code == 401
+    assert response.json()["code"] == "token_revoked"
+
+
+@pytest.mark.parametrize("path", ["/refresh-only/", "/arefresh-only/"])
+def test_views_taking_refresh_tokens_refuse_rotated_ones(json_alice, path):
+    from .conftest import P
+
+    Client().post(f"{P}/update_refresh/", **bearer(json_alice.refresh))
+    response = Client().get(path, **bearer(json_alice.refresh))
+    assert response.status_code == 401
+    assert response.json()["code"] == "token_reused"
+
+
 def test_token_type_attribute_can_require_a_refresh_token(json_alice):
     from djwto.mixins import JWTRequiredMixin
 

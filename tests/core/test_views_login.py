@@ -94,10 +94,12 @@ def test_malformed_json_body_is_400(alice, body):
     assert set(response.json()) == {"error", "code"}
 
 
-def test_empty_json_body_is_400(db):
-    response = Client().post("/login/", b"", content_type="application/json")
+@pytest.mark.parametrize("content_type", ["application/json", "application/x-www-form-urlencoded"])
+def test_empty_body_is_400_naming_the_missing_field(db, content_type):
+    # generic() keeps the Content-Type of an empty body (post() drops it).
+    response = Client().generic("POST", "/login/", b"", CONTENT_TYPE=content_type)
     assert response.status_code == 400
-    assert "username" in response.json()["error"]
+    assert response.json() == {"error": "Field 'username' is required.", "code": "bad_request"}
 
 
 def test_form_field_sent_twice_is_400(alice, password):

@@ -93,6 +93,25 @@ def fn_refresh(request):
     return JsonResponse({"type": request.jwt["type"]})
 
 
+@jwt_login_required(token_type="refresh")
+async def afn_refresh(request):
+    return JsonResponse({"type": request.jwt["type"]})
+
+
+class RefreshOnly(JWTRequiredMixin, View):
+    token_type = "refresh"
+
+    def get(self, request):
+        return JsonResponse({"type": request.jwt["type"]})
+
+
+class AsyncRefreshOnly(JWTRequiredMixin, View):
+    token_type = "refresh"
+
+    async def get(self, request):
+        return JsonResponse({"type": request.jwt["type"]})
+
+
 urlpatterns = [
     path("", include("tests.urls")),
     path("whoami/", WhoAmI.as_view()),
@@ -106,6 +125,9 @@ urlpatterns = [
     path("exempt/", csrf_exempt(Exempt.as_view())),
     path("fn-json-only/", fn_json_only),
     path("fn-refresh/", fn_refresh),
+    path("afn-refresh/", afn_refresh),
+    path("refresh-only/", RefreshOnly.as_view()),
+    path("arefresh-only/", AsyncRefreshOnly.as_view()),
     path("cookie-login/", LoginView.as_view(mode="ONE-COOKIE")),
     path("json-login/", LoginView.as_view(mode="JSON")),
     path("json-refresh/", RefreshView.as_view(mode="JSON")),

@@ -1,0 +1,257 @@
+"""Attacker's tools and the catalogue's "STD" outcome, so each case in tests/security is short.
+
+Tokens are built by hand here (base64url segments, ``hmac`` with any key, raw payload bytes)
+rather than through djwto, so a test can produce exactly the bytes an attacker would send.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import re
+import sys
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from djwto.models import DeniedToken
+from djwto.tokens import build_access_claims, build_refresh_claims
+
+P = "/api/token/refresh"
+#: A well-formed CSRF secret: sent as both the ``csrftoken`` cookie and ``X-CSRFToken``, it
+#: passes Django's check, so a cookie-mode rejection is about the token, never about CSRF.
+CSRF = "A" * 32
+ACCESS_COOKIE = {"ONE-COOKIE": "jwt_access", "TWO-COOKIES": "jwt_access_token"}
+TOKEN_COOKIES = ("jwt_access", "jwt_access_token", "jwt_refresh")
+JWS_RE = re.compile(r"[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}")
+BEARER_INVALID = 'Bearer realm="api", error="invalid_token"'
+BEARER_PLAIN = 'Bearer realm="api"'
+#: Codes of "no credentials" rather than "bad credentials" (RFC 6750 §3.1: no error param).
+NO_ERROR_PARAM = ("token_missing", "invalid_credentials")
+HS = {"HS256": hashlib.sha256, "HS384": hashlib.sha384, "HS512": hashlib.sha512}
+DROP = object()
+
+
+# --- building tokens ------------------------------------------------------------------------
+
+
+def b64u(data: bytes | str) -> str:
+    if isinstance(data, str):
+        data = data.encode()
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def unb64u(segment: str) -> bytes:
+    return base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+
+
+def compact_json(value: Any) -> bytes:
+    return json.dumps(value, separators=(",", ":")).encode()
+
+
+def signing_key() -> bytes:
+    return settings.DJWTO_SIGNING_KEY.encode()
+
+
+def mac(signing_input: str, key: bytes | str | None = None, alg: str = "HS256") -> str:
+    key = signing_key() if key is None else key
+    if isinstance(key, str):
+        key = key.encode()
+    return b64u(hmac.new(key, signing_input.encode(), HS[alg]).digest())
+
+
+def forge(payload: Any = None, *, header: Any = None, raw_payload: bytes | None = None,
+          raw_header: bytes | None = None, key: bytes | str | None = None,
+          alg: str = "HS256") -> str:
+    """A compact JWS MAC'd with ``key`` (default: the server's own key, i.e. correctly signed)."""
+    if raw_header is None:
+        raw_header = compact_json({"alg": alg, "typ": "JWT"} if header is None else header)
+    if raw_payload is None:
+        raw_payload = compact_json(payload)
+    signing_input = f"{b64u(raw_header)}.{b64u(raw_payload)}"
+    return f"{signing_input}.{mac(signing_input, key, alg)}"
+
+
+def _apply(claims: dict, changes: dict) -> dict:
+    for name, value in changes.items():
+        if value is DROP:
+            claims.pop(name, None)
+        else:
+            claims[name] = value
+    return claims
+
+
+def refresh_claims(user, /, **changes) -> dict:
+    return _apply(build_refresh_claims(user), changes)
+
+
+def access_claims(user, /, **changes) -> dict:
+    return _apply(build_access_claims(build_refresh_claims(user)), changes)
+
+
+def segments(token: str) -> list[str]:
+    return token.split(".")
+
+
+# --- sending tokens the way each transport carries them ---------------------------------------
+
+
+def wsgi(value: str) -> str:
+    """A header value as a WSGI server hands it to Django: the UTF-8 bytes read as latin-1."""
+    return value.encode("utf-8", "surrogatepass").decode("latin-1")
+
+
+def cookie_header(**cookies: str) -> str:
+    return wsgi("; ".join(f"{name}={value}" for name, value in cookies.items()))
+
+
+@dataclass
+class Carrier:
+    """How one transport carries a token: ``bearer``, ``json-body`` (refresh only) or a cookie mode."""
+
+    name: str
+
+    @property
+    def mode(self) -> str:
+        return "JSON" if self.name in ("bearer", "json-body") else self.name
+
+    @property
+    def uses_cookies(self) -> bool:
+        return self.mode != "JSON"
+
+    def client(self) -> Client:
+        return Client(enforce_csrf_checks=True)
+
+    def access_kwargs(self, token: str) -> dict:
+        if self.name == "bearer":
+            return {"HTTP_AUTHORIZATION": wsgi(f"Bearer {token}")}
+        return {"HTTP_COOKIE": cookie_header(**{ACCESS_COOKIE[self.mode]: token}, csrftoken=CSRF),
+                "HTTP_X_CSRFTOKEN": CSRF}
+
+    def refresh_kwargs(self, token: Any) -> dict:
+        if self.name == "bearer":
+            return {"HTTP_AUTHORIZATION": wsgi(f"Bearer {token}")}
+        if self.name == "json-body":
+            return {"data": json.dumps({"refresh": token}), "content_type": "application/json"}
+        return {"HTTP_COOKIE": cookie_header(jwt_refresh=token, csrftoken=CSRF),
+                "HTTP_X_CSRFTOKEN": CSRF}
+
+    def access(self, token: str, path: str = "/protected/", method: str = "get", **extra):
+        return getattr(self.client(), method)(path, **{**self.access_kwargs(token), **extra})
+
+    def refresh(self, token: Any, endpoint: str = "refresh_access", **extra):
+        return self.client().post(f"{P}/{endpoint}/", **{**self.refresh_kwargs(token), **extra})
+
+
+ACCESS_CARRIERS = ("bearer", "ONE-COOKIE", "TWO-COOKIES")
+REFRESH_CARRIERS = ("bearer", "json-body", "ONE-COOKIE", "TWO-COOKIES")
+#: Every endpoint that reads a refresh token.
+REFRESH_ENDPOINTS = ("refresh_access", "update_refresh", "validate_refresh", "logout", "logout_all")
+#: Every view that reads an access token (mixins and decorators, sync and async, validate).
+ACCESS_PATHS = ("/protected/", "/aprotected/", "/perm/", "/fn/", "/afn/", "/validate_access/")
+
+
+# --- the expected outcome ---------------------------------------------------------------------
+
+
+def assert_no_token_issued(response, *also_secret: str) -> None:
+    content = response.content.decode("utf-8", "replace")
+    assert not JWS_RE.search(content), f"a token in the body: {content[:200]}"
+    for secret in also_secret:
+        if secret:
+            assert secret not in content
+    for name, morsel in response.cookies.items():
+        if name in TOKEN_COOKIES or name == "jwt_access_payload":
+            assert morsel.value == "" and str(morsel["max-age"]) == "0", \
+                f"Set-Cookie {name} issues something: {morsel.OutputString()[:120]}"
+        assert not JWS_RE.search(morsel.value), f"a token in cookie {name}"
+
+
+def assert_rejected(response, status: int = 401, *, code: str | tuple[str, ...] | None = None,
+                    token: str | None = None) -> dict:
+    """The catalogue's STD: status, JSON ``{"error", "code"}``, the Bearer challenge on 401,
+    never-cache, no token in the body, no Set-Cookie that issues one."""
+    assert response.status_code == status, (response.status_code, response.content[:300])
+    assert response["Content-Type"] == "application/json"
+    body = json.loads(response.content)
+    assert isinstance(body, dict) and set(body) == {"error", "code"}, body
+    assert isinstance(body["error"], str) and body["error"]
+    assert isinstance(body["code"], str) and body["code"]
+    if code is not None:
+        expected = (code,) if isinstance(code, str) else code
+        assert body["code"] in expected, body
+    if status == 401:
+        expected_challenge = BEARER_PLAIN if body["code"] in NO_ERROR_PARAM else BEARER_INVALID
+        assert response.get("WWW-Authenticate") == expected_challenge
+    assert "no-store" in response.get("Cache-Control", ""), response.get("Cache-Control")
+    assert_no_token_issued(response, token or "")
+    return body
+
+
+def assert_not_5xx(response) -> None:
+    assert response.status_code < 500, (response.status_code, response.content[:300])
+
+
+def _state() -> tuple:
+    users = sorted(get_user_model().objects.values_list("pk", "last_login", "password",
+                                                          "is_active"))
+    rows = sorted(DeniedToken.objects.values_list("jti", "reason", "created_at"))
+    return users, rows
+
+
+WRITE_SQL = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+
+
+@contextmanager
+def nothing_written():
+    """No denylist row, no ``last_login`` (or any user) change, no write query at all."""
+    before = _state()
+    with CaptureQueriesContext(connection) as queries:
+        yield queries
+    writes = [q["sql"] for q in queries.captured_queries
+              if q["sql"].lstrip().upper().startswith(WRITE_SQL)]
+    assert not writes, writes
+    assert _state() == before
+
+
+# --- side effects: files, processes, network --------------------------------------------------
+
+#: Audit events (PEP 578) that would mean a token reached the filesystem, a shell or the network.
+WATCHED_EVENTS = frozenset({
+    "open", "os.system", "subprocess.Popen", "os.exec", "os.posix_spawn", "os.spawn",
+    "socket.connect", "socket.getaddrinfo", "socket.gethostbyname", "urllib.Request",
+    "http.client.connect",
+})
+_watchers: list[list] = []
+
+
+def _audit(event: str, args: tuple) -> None:
+    if _watchers and event in WATCHED_EVENTS:
+        for bucket in _watchers:
+            bucket.append((event, args))
+
+
+sys.addaudithook(_audit)
+
+
+@contextmanager
+def watch_side_effects():
+    """Collect the watched audit events raised inside the block (a list of (event, args))."""
+    bucket: list = []
+    _watchers.append(bucket)
+    try:
+        yield bucket
+    finally:
+        _watchers.remove(bucket)
+
+
+def network_events(events: list) -> list:
+    return [e for e in events if not e[0] in ("open",) and not e[0].startswith(("os.", "subp"))]

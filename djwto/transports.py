@@ -27,6 +27,7 @@ from django.core.exceptions import DisallowedHost, ImproperlyConfigured
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware, rotate_token
+from django.utils.http import is_same_domain
 
 from .conf import djwto_settings, get_mode, get_refresh_path
 from .exceptions import CSRFFailed, InvalidToken, NotAuthenticated, TokenTooLarge
@@ -73,15 +74,21 @@ def _origin_is_trusted(request: HttpRequest, origin: str) -> bool:
         good_origin = f"{request.scheme}://{request.get_host()}"
     except DisallowedHost:
         return False
-    if origin == good_origin:
+    trusted_origins = getattr(settings, "CSRF_TRUSTED_ORIGINS", ())
+    if origin == good_origin or origin in trusted_origins:
         return True
-    parsed = urlsplit(origin)
-    for trusted in getattr(settings, "CSRF_TRUSTED_ORIGINS", ()):
-        if origin == trusted:
-            return True
-        scheme, _, host = trusted.partition("://")
-        if host.startswith("*.") and parsed.scheme == scheme and parsed.hostname:
-            if parsed.hostname.endswith(host[1:].split(":")[0]):
+    # Wildcards as CsrfViewMiddleware matches them: the port counts, "*.d" matches d too, and
+    # an Origin that does not parse (a crafted "http://[") is untrusted, not a 500.
+    try:
+        parsed = urlsplit(origin)
+    except ValueError:
+        return False
+    for trusted in trusted_origins:
+        if "*" in trusted:
+            pattern = urlsplit(trusted)
+            if pattern.scheme == parsed.scheme and is_same_domain(
+                parsed.netloc, pattern.netloc.lstrip("*")
+            ):
                 return True
     return False
 

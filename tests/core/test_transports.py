@@ -403,12 +403,27 @@ def test_cross_site_login_is_refused_in_cookie_modes(settings, alice, password, 
     ("http://a.example.com", ["https://*.example.com"], False),
     ("https://a.example.org", ["https://*.example.com"], False),
     ("https://example.com", [], False),
+    # as CsrfViewMiddleware: the port is part of a wildcard origin, and *.d matches d itself
+    ("https://a.example.com:8443", ["https://*.example.com:8443"], True),
+    ("https://a.example.com:9999", ["https://*.example.com:8443"], False),
+    ("https://a.example.com:8443", ["https://*.example.com"], False),
+    ("https://example.com", ["https://*.example.com"], True),
+    ("https://evilexample.com", ["https://*.example.com"], False),
 ])
 def test_login_origin_and_csrf_trusted_origins(settings, alice, password, origin, trusted, ok):
     settings.DJWTO_MODE = "ONE-COOKIE"
     settings.CSRF_TRUSTED_ORIGINS = trusted
     response = post_login(Client(), password, HTTP_ORIGIN=origin)
     assert response.status_code == (200 if ok else 403)
+
+
+@pytest.mark.parametrize("origin", ["http://[", "https://[::1", "null", ""])
+def test_login_with_a_malformed_origin_is_refused_not_a_500(settings, alice, password, origin):
+    settings.DJWTO_MODE = "ONE-COOKIE"
+    settings.CSRF_TRUSTED_ORIGINS = ["https://*.example.com"]
+    response = post_login(Client(raise_request_exception=False), password, HTTP_ORIGIN=origin)
+    assert response.status_code == 403
+    assert response.json()["code"] == "csrf_failed"
 
 
 def test_login_origin_with_a_disallowed_host_is_refused(settings, alice, password):

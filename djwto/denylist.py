@@ -10,6 +10,7 @@ database, ``SET NX`` through Django's cache ``add`` on Redis).
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from datetime import datetime, timezone as dt_timezone
 from typing import Iterable
@@ -192,7 +193,17 @@ class CacheDenylist(BaseDenylist):
         return {k[n:]: self._decode(k[n:], v) for k, v in found.items()}
 
     def lookup(self, keys: Iterable[str]) -> dict[str, Entry]:
-        return self._result(self.cache.get_many([self.prefix + k for k in keys]))
+        cache = self.cache
+        keys = [self.prefix + k for k in keys]
+        redis = _redis_reader(cache)
+        if redis is None:
+            return self._result(cache.get_many(keys))
+        # What RedisCache.get_many does (same keys, one MGET, same serializer), on a client
+        # kept per cache instead of a new redis.Redis built for every call (~50 us).
+        client, loads = redis
+        made = {cache.make_and_validate_key(key): key for key in keys}
+        values = client.mget(list(made))
+        return self._result({made[k]: loads(v) for k, v in zip(made, values) if v is not None})
 
     async def alookup(self, keys: Iterable[str]) -> dict[str, Entry]:
         return self._result(await self.cache.aget_many([self.prefix + k for k in keys]))
@@ -212,6 +223,33 @@ class CacheDenylist(BaseDenylist):
 
     def purge_expired(self) -> int:
         return 0  # the cache expires entries itself
+
+
+_redis_readers: "weakref.WeakKeyDictionary[object, tuple]" = weakref.WeakKeyDictionary()
+
+
+def _redis_reader(cache) -> tuple | None:
+    """(client, loads) to read ``cache`` if it is Django's own RedisCache on one server.
+
+    Django's RedisCacheClient builds a new ``redis.Redis`` (on its shared connection pool) for
+    every operation; a client is thread-safe, so one per cache object serves every lookup.
+    Anything else (another backend, a custom client class, read replicas) returns ``None``.
+    """
+    try:
+        from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+
+        if type(cache) is not RedisCache:
+            return None
+        impl = cache._cache
+        if type(impl) is not RedisCacheClient or len(impl._servers) != 1:
+            return None
+        try:
+            return _redis_readers[impl]
+        except KeyError:
+            reader = _redis_readers[impl] = (impl.get_client(None), impl._serializer.loads)
+            return reader
+    except (ImportError, AttributeError, TypeError):  # another Django's internals
+        return None
 
 
 def _aware(value: datetime) -> datetime:

@@ -327,3 +327,60 @@ def test_database_lookup_equals_the_orm_without_use_tz(db, settings):
     found = store.lookup(["sid:naive", "nope"])
     assert found == _orm_lookup(["sid:naive", "nope"])
     assert found["sid:naive"].created_at.tzinfo is not None
+
+
+# --- the cache denylist on Redis: one kept client, the answers of get_many ----------------------
+
+
+REDIS_URL = "redis://127.0.0.1:6379/13"
+
+
+@pytest.fixture
+def redis_denylist(settings):
+    import socket
+
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
+    except OSError as exc:
+        pytest.skip(f"Redis is not reachable at {REDIS_URL} ({exc}); start it to run this test")
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "deny": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                 "KEY_PREFIX": "djwto-hot-path"},
+    }
+    settings.DJWTO_DENYLIST_CACHE = "deny"
+    from django.core.cache import caches
+
+    from djwto.denylist import CacheDenylist
+
+    caches["deny"].clear()
+    yield CacheDenylist()
+    caches["deny"].clear()
+
+
+@pytest.mark.redis
+def test_redis_lookup_equals_get_many(redis_denylist):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from djwto.denylist import Entry, _redis_reader
+
+    store = redis_denylist
+    now = timezone.now()
+    store.put(Entry("sid:abc", "session", "revoked", "7", now + timedelta(days=1), now))
+    store.put(Entry("user:7", "user", "revoked", "7", now + timedelta(days=1), now))
+    for keys in (["user:7", "sid:abc", "jti-x"], ["nope"], [], ["sid:abc", "sid:abc"]):
+        slow = store._result(store.cache.get_many([store.prefix + k for k in keys]))
+        assert store.lookup(keys) == slow
+    assert set(store.lookup(["user:7", "sid:abc", "x"])) == {"user:7", "sid:abc"}
+    reader = _redis_reader(store.cache)
+    assert reader is not None and _redis_reader(store.cache)[0] is reader[0]
+
+
+def test_other_caches_use_get_many(db, settings):
+    from django.core.cache import caches
+
+    from djwto.denylist import _redis_reader
+
+    assert _redis_reader(caches["default"]) is None

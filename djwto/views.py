@@ -19,8 +19,9 @@ import time
 from typing import Any
 
 from django.contrib.auth import authenticate, get_user_model
-from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, UnreadablePostError
+from django.http.multipartparser import MultiPartParserError
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.cache import never_cache
@@ -123,9 +124,10 @@ class TokenView(View):
                     raise BadRequest(f"Field {key!r} was sent more than once.")
                 data[key] = values[0]
             return data
-        except (RequestDataTooBig, TooManyFieldsSent):
+        except (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent):
             raise PayloadTooLarge() from None
-        except (ValueError, UnicodeError, RecursionError):
+        except (ValueError, UnicodeError, RecursionError, MultiPartParserError,
+                UnreadablePostError):
             raise BadRequest("The body is not valid JSON or form data.") from None
 
     def get_field(self, name: str, *, required: bool = True) -> str | None:

@@ -19,7 +19,7 @@ from djwto import backends
 from djwto.backends import check_time_claims, decode, encode, get_token_cache
 from djwto.exceptions import ExpiredToken, InvalidToken
 
-from .conftest import bearer, decode_unverified, login
+from .conftest import bearer, login
 
 NOW = 1_900_000_000
 

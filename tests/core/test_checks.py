@@ -12,10 +12,12 @@ from joserfc.jwk import ECKey, OKPKey, RSAKey
 
 from djwto.checks import check_djwto_settings
 
+pytestmark = pytest.mark.filterwarnings("ignore:EdDSA is deprecated")
+
 GOOD_KEY = "tests-only-djwto-signing-key-of-more-than-64-bytes-0123456789abcdefghij"
 
 
-def ids(settings=None) -> list[str]:
+def ids() -> list[str]:
     return sorted(message.id for message in check_djwto_settings())
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 from asgiref.sync import iscoroutinefunction
 from django.test import Client
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone as dt_timezone
 
 import pytest
+from django.db import IntegrityError
 from django.test import Client
 from django.utils import timezone
 
@@ -87,7 +88,7 @@ def test_database_store_put_replaces_and_put_many_is_atomic(db):
     store.put(Entry("k1", "session", "reused", "1", now + timedelta(hours=2), now))
     assert store.lookup(["k1"])["k1"].reason == "reused"
     bad = Entry("k3", "session", "logout", "1", None, now)  # expires_at may not be NULL
-    with pytest.raises(Exception):
+    with pytest.raises(IntegrityError):
         store.put_many([Entry("k2", "refresh", "logout", "1", now + timedelta(hours=1), now),
                         bad])
     assert store.lookup(["k2", "k3"]) == {}

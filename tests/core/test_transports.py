@@ -403,6 +403,7 @@ def test_cross_site_login_is_refused_in_cookie_modes(settings, alice, password, 
     ("http://a.example.com", ["https://*.example.com"], False),
     ("https://a.example.org", ["https://*.example.com"], False),
     ("https://example.com", [], False),
+    ("https://other.example.com", ["https://app.example.com"], False),
     # as CsrfViewMiddleware: the port is part of a wildcard origin, and *.d matches d itself
     ("https://a.example.com:8443", ["https://*.example.com:8443"], True),
     ("https://a.example.com:9999", ["https://*.example.com:8443"], False),
@@ -483,3 +484,13 @@ def test_cookie_max_age_follows_the_lifetime_settings(settings, alice, password)
     response = post_login(Client(), password)
     assert abs(max_age(response.cookies["jwt_access"]) - 90) <= 1
     assert abs(max_age(response.cookies["jwt_refresh"]) - 7200) <= 1
+
+
+@pytest.mark.parametrize("secure", [True, False])
+def test_the_csrf_cookie_is_as_secure_as_the_token_cookies(settings, alice, password, secure):
+    settings.DJWTO_MODE = "ONE-COOKIE"
+    settings.DJWTO_COOKIE_SECURE = secure
+    settings.CSRF_COOKIE_SECURE = False
+    response = post_login(Client(), password)
+    assert bool(response.cookies["csrftoken"]["secure"]) is secure
+    assert bool(response.cookies["jwt_access"]["secure"]) is secure

@@ -58,16 +58,15 @@ def test_json_update_refresh_answers_a_new_pair(alice, password):
     assert body["refresh"] != s.refresh and body["access"] != s.access
 
 
-@pytest.mark.parametrize("how", ["header", "json", "form"])
-def test_json_refresh_token_from_header_or_body(alice, password, how):
+@pytest.mark.parametrize("how", ["header", "json"])
+def test_json_refresh_token_from_header_or_json_body(alice, password, how):
+    # (Form fields are left to tests/security, T2: the catalogue says they are ignored.)
     s = login(Client(), "JSON", "alice", password)
     if how == "header":
         response = Client().post(f"{P}/refresh_access/", **bearer(s.refresh))
-    elif how == "json":
+    else:
         response = Client().post(f"{P}/refresh_access/", {"refresh": s.refresh},
                                  content_type="application/json")
-    else:
-        response = Client().post(f"{P}/refresh_access/", {"refresh": s.refresh})
     assert response.status_code == 200, response.content
     assert decode_unverified(response.json()["access"])["refresh_jti"] == \
         decode_unverified(s.refresh)["jti"]

@@ -211,3 +211,18 @@ def test_validate_refresh_checks_the_user_like_refresh_does(alice_session, alice
     alice.set_password("correct horse battery staple")
     alice.save()
     assert s.post_refresh(f"{P}/validate_refresh/").status_code == 401
+
+
+@pytest.mark.parametrize("change", ["deactivate", "delete", "password"])
+def test_validate_refresh_agrees_with_refresh_about_the_user(s, alice, change):
+    if change == "deactivate":
+        alice.is_active = False
+        alice.save()
+    elif change == "delete":
+        alice.delete()
+    else:
+        alice.set_password("changed")
+        alice.save()
+    response = Client().post(f"{P}/validate_refresh/", **bearer(s.refresh))
+    assert response.status_code == 401
+    assert Client().post(f"{P}/refresh_access/", **bearer(s.refresh)).status_code == 401

@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.http import JsonResponse
 from django.utils.cache import add_never_cache_headers
 
 from .exceptions import AuthenticationFailed, DjwtoError, MethodNotAllowed
 
 
-def token_response(data: dict[str, Any], status: int = 200) -> JsonResponse:
-    """A JSON response that no cache may keep (it carries or sets credentials)."""
-    response = JsonResponse(data, status=status)
-    add_never_cache_headers(response)
-    return response
-
-
 def error_response(exc: DjwtoError) -> JsonResponse:
-    """``{"error", "code"}`` with the exception's status; 401s say how to authenticate."""
-    response = token_response(exc.as_dict(), status=exc.status_code)
+    """``{"error", "code"}`` with the exception's status; 401s say how to authenticate.
+
+    No cache may keep it (token endpoints get the same headers from ``never_cache``).
+    """
+    response = JsonResponse(exc.as_dict(), status=exc.status_code)
+    add_never_cache_headers(response)
     if isinstance(exc, AuthenticationFailed):
         challenge = 'Bearer realm="api"'
         if exc.bearer_error:

@@ -20,7 +20,7 @@ from typing import Any
 
 from django.contrib.auth import authenticate, get_user_model
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, UnreadablePostError
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 from django.utils.decorators import method_decorator
 from django.views import View
@@ -41,7 +41,7 @@ from .exceptions import (
     NotFound,
 )
 from .queries import update_last_login
-from .responses import error_response, token_response
+from .responses import error_response
 from .tokens import build_access_claims, build_refresh_claims, is_stamp_valid
 from .transports import Tokens, Transport, check_csrf, get_transport
 
@@ -170,7 +170,7 @@ class TokenIssuerMixin:
         return self.message  # type: ignore[attr-defined]
 
     def get_token_response(self, tokens: Tokens) -> HttpResponse:
-        return token_response(self.get_transport().get_body(tokens, self.get_message()))  # type: ignore[attr-defined]
+        return JsonResponse(self.get_transport().get_body(tokens, self.get_message()))  # type: ignore[attr-defined]
 
     def set_cookies(self, response: HttpResponse, tokens: Tokens) -> None:
         self.get_transport().set_tokens(self.request, response, tokens)  # type: ignore[attr-defined]
@@ -348,7 +348,7 @@ class ValidateView(RefreshTokenMixin, TokenView):
                 sessions.check_access(claims)
         signals.jwt_token_validated.send(sender=self.__class__, request=request, claims=claims,
                                          token_type=self.token_type)
-        return token_response({"msg": "Token is valid"})
+        return JsonResponse({"msg": "Token is valid"})
 
 
 class LogoutView(RefreshTokenMixin, TokenView):
@@ -371,7 +371,7 @@ class LogoutView(RefreshTokenMixin, TokenView):
         self.revoke(claims)
         signals.jwt_blacklisted.send(sender=self.__class__, request=request, claims=claims,
                                      jti=claims["jti"])
-        response = token_response({"msg": "Token successfully blacklisted."})
+        response = JsonResponse({"msg": "Token successfully blacklisted."})
         self.get_transport().delete_tokens(response)
         return response
 
@@ -379,7 +379,7 @@ class LogoutView(RefreshTokenMixin, TokenView):
         transport = self.get_transport()
         if transport.has_credentials(request):
             check_csrf(request)
-        response = token_response({"msg": "Tokens successfully deleted."})
+        response = JsonResponse({"msg": "Tokens successfully deleted."})
         transport.delete_tokens(response)
         return response
 
@@ -391,6 +391,6 @@ class LogoutAllView(RefreshTokenMixin, TokenView):
         claims = self.get_refresh_claims()
         user = self.get_user(claims)
         sessions.revoke_user_sessions(user)
-        response = token_response({"msg": "All sessions revoked."})
+        response = JsonResponse({"msg": "All sessions revoked."})
         self.get_transport().delete_tokens(response)
         return response

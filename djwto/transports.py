@@ -153,7 +153,9 @@ class BearerTransport(Transport):
         header = request.META.get("HTTP_AUTHORIZATION")
         if header is not None:
             return parse_bearer(header)
-        if token_type == "refresh" and data and "refresh" in data:
+        if (token_type == "refresh" and data and "refresh" in data
+                and request.content_type == "application/json"):
+            # A JSON body only, as documented: a token in a form field is ignored (T2).
             return data["refresh"]
         raise NotAuthenticated()
 

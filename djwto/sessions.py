@@ -26,6 +26,8 @@ import hashlib
 import logging
 import time
 from datetime import datetime, timedelta, timezone as dt_timezone
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, Callable, TypeVar
 
 from django.utils import timezone
@@ -61,27 +63,27 @@ def get_claims_user_id(claims: dict[str, Any]) -> str:
     return str(claims.get("sub", ""))
 
 
-def _store(func: Callable[..., T], *args: Any) -> T:
-    """Run a store operation; any failure of the store is a 503, never a silent pass."""
+@contextmanager
+def _store_errors() -> Iterator[None]:
+    """Any failure of the store is a 503, never a silent pass."""
     try:
-        return func(*args)
+        yield
     except DjwtoError:
         raise
     except Exception as exc:
         logger.error("djwto: the denylist store failed (%s); refusing the request.",
                      exc.__class__.__name__)
         raise StoreUnavailable() from exc
+
+
+def _store(func: Callable[..., T], *args: Any) -> T:
+    with _store_errors():
+        return func(*args)
 
 
 async def _astore(func: Callable[..., Any], *args: Any) -> Any:
-    try:
+    with _store_errors():
         return await func(*args)
-    except DjwtoError:
-        raise
-    except Exception as exc:
-        logger.error("djwto: the denylist store failed (%s); refusing the request.",
-                     exc.__class__.__name__)
-        raise StoreUnavailable() from exc
 
 
 def _aware(value: datetime) -> datetime:

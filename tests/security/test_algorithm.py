@@ -36,7 +36,8 @@ from tests.security.helpers import (
     watch_side_effects,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db,
+              pytest.mark.filterwarnings("ignore::joserfc.errors.SecurityWarning")]
 
 
 # --- keys -------------------------------------------------------------------------------------

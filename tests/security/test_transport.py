@@ -154,18 +154,26 @@ def test_T2_refresh_token_in_a_form_field_cookie_modes(settings, alice):
             assert_rejected(response, code="token_missing")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Not held: in JSON mode the refresh endpoints also read a *form* field 'refresh' "
-    "(get_data() merges form and JSON bodies), and tests/core/test_transports.py::"
-    "test_json_refresh_token_from_header_or_body[form] (another lane) requires it. "
-    "The catalogue (T2) and the README (a JSON body) say form fields are ignored; the fix is "
-    "one condition in BearerTransport.get_raw_token: request.content_type == 'application/json'."))
-def test_T2_refresh_token_in_a_form_field_json_mode(settings, alice):
+@pytest.mark.parametrize("content_type", ["multipart", "urlencoded", "text/plain"])
+def test_T2_refresh_token_in_a_form_field_json_mode(settings, alice, content_type):
+    """Only a JSON body ``{"refresh"}`` or the header carry a refresh token in JSON mode."""
     settings.DJWTO_MODE = "JSON"
     token = encode(refresh_claims(alice))
-    with nothing_written():
-        response = Client().post(f"{P}/refresh_access/", {"refresh": token})
-    assert_rejected(response, code="token_missing")
+    for endpoint in REFRESH_ENDPOINTS:
+        with nothing_written():
+            if content_type == "multipart":
+                response = Client().post(f"{P}/{endpoint}/", {"refresh": token})
+            elif content_type == "urlencoded":
+                response = Client().post(f"{P}/{endpoint}/", f"refresh={token}",
+                                         content_type="application/x-www-form-urlencoded")
+            else:
+                response = Client().post(f"{P}/{endpoint}/", json.dumps({"refresh": token}),
+                                         content_type="text/plain")
+        assert_rejected(response, code="token_missing")
+    # The JSON body itself works.
+    response = Client().post(f"{P}/validate_refresh/", {"refresh": token},
+                             content_type="application/json")
+    assert response.status_code == 200
 
 
 # --- T3 ---------------------------------------------------------------------------------------

@@ -1,0 +1,160 @@
+"""System checks: each misconfiguration listed in djwto/checks.py fires its id, through
+``manage.py check`` and through ``check_djwto_settings()``; a sound configuration fires none."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import SystemCheckError
+
+from djwto.checks import check_djwto_settings
+from tests.security.test_algorithm import ec_private, pem_private, pem_public, rsa_private
+
+HS_KEY = "x" * 64
+#: joserfc's own warnings about the very keys these cases configure on purpose.
+pytestmark = pytest.mark.filterwarnings("ignore::joserfc.errors.SecurityWarning")
+
+
+def rsa_pem():
+    return pem_private(rsa_private())
+
+
+def ec_pem():
+    return pem_private(ec_private())
+
+
+#: id -> list of (case name, settings). Every case must fire the id.
+MISCONFIGURATIONS = {
+    "E001": [("empty_key", {"DJWTO_SIGNING_KEY": ""}),
+             ("no_key", {"DJWTO_SIGNING_KEY": None}),
+             ("empty_bytes_key", {"DJWTO_SIGNING_KEY": b""})],
+    "W001": [("short_hs256", {"DJWTO_SIGNING_KEY": "x" * 31}),
+             ("short_hs384", {"DJWTO_ALGORITHM": "HS384", "DJWTO_SIGNING_KEY": "x" * 47}),
+             ("short_hs512", {"DJWTO_ALGORITHM": "HS512", "DJWTO_SIGNING_KEY": "x" * 63}),
+             ("short_bytes", {"DJWTO_SIGNING_KEY": b"short"})],
+    "W002": [("secret_key", {"DJWTO_SIGNING_KEY": "SECRET"})],
+    "E002": [("none", {"DJWTO_ALGORITHM": "none"}), ("None", {"DJWTO_ALGORITHM": "None"}),
+             ("NONE", {"DJWTO_ALGORITHM": "NONE"}), ("null", {"DJWTO_ALGORITHM": None}),
+             ("unknown", {"DJWTO_ALGORITHM": "HS1"}), ("lowercase", {"DJWTO_ALGORITHM": "hs256"}),
+             ("list", {"DJWTO_ALGORITHM": ["HS256", "RS256"]}),
+             ("es256k", {"DJWTO_ALGORITHM": "ES256K"})],
+    "E005": [("rs256_no_keys", {"DJWTO_ALGORITHM": "RS256", "DJWTO_SIGNING_KEY": None}),
+             ("rs256_hmac_string", {"DJWTO_ALGORITHM": "RS256", "DJWTO_SIGNING_KEY": HS_KEY}),
+             ("es256_with_rsa", {"DJWTO_ALGORITHM": "ES256", "DJWTO_SIGNING_KEY": "RSA"}),
+             ("rs256_with_ec", {"DJWTO_ALGORITHM": "RS256", "DJWTO_SIGNING_KEY": "EC"}),
+             ("eddsa_with_rsa", {"DJWTO_ALGORITHM": "EdDSA", "DJWTO_SIGNING_KEY": "RSA"}),
+             ("rs256_ec_verifying", {"DJWTO_ALGORITHM": "RS256", "DJWTO_SIGNING_KEY": None,
+                                     "DJWTO_VERIFYING_KEY": "EC_PUBLIC"})],
+    "E006": [("61s", {"DJWTO_LEEWAY": timedelta(seconds=61)}),
+             ("one_hour_int", {"DJWTO_LEEWAY": 3600}),
+             ("negative", {"DJWTO_LEEWAY": timedelta(seconds=-1)}),
+             ("string", {"DJWTO_LEEWAY": "30"}), ("bool", {"DJWTO_LEEWAY": True})],
+    "E004": [("access_zero", {"DJWTO_ACCESS_TOKEN_LIFETIME": timedelta(0)}),
+             ("access_negative", {"DJWTO_ACCESS_TOKEN_LIFETIME": timedelta(minutes=-5)}),
+             ("access_int", {"DJWTO_ACCESS_TOKEN_LIFETIME": 300}),
+             ("access_none", {"DJWTO_ACCESS_TOKEN_LIFETIME": None}),
+             ("refresh_none", {"DJWTO_REFRESH_TOKEN_LIFETIME": None}),
+             ("refresh_string", {"DJWTO_REFRESH_TOKEN_LIFETIME": "1 day"}),
+             ("nbf_negative", {"DJWTO_NBF_LIFETIME": timedelta(seconds=-1)}),
+             ("session_zero", {"DJWTO_MAX_SESSION_LIFETIME": timedelta(0)}),
+             ("grace_negative", {"DJWTO_ROTATION_GRACE": timedelta(seconds=-1)})],
+    "W003": [("access_longer", {"DJWTO_ACCESS_TOKEN_LIFETIME": timedelta(days=2),
+                                "DJWTO_REFRESH_TOKEN_LIFETIME": timedelta(days=1)})],
+    "W004": [(f"{mode}_insecure", {"DJWTO_MODE": mode, "DJWTO_COOKIE_SECURE": False,
+                                   "DEBUG": False}) for mode in ("ONE-COOKIE", "TWO-COOKIES")],
+    "E007": [("samesite_none_insecure", {"DJWTO_SAME_SITE": "None", "DJWTO_COOKIE_SECURE": False}),
+             ("samesite_invalid", {"DJWTO_SAME_SITE": "Lox"}),
+             ("samesite_lowercase", {"DJWTO_SAME_SITE": "none"})],
+    "W005": [(f"{mode}_no_csrf", {"DJWTO_MODE": mode, "DJWTO_CSRF": False})
+             for mode in ("ONE-COOKIE", "TWO-COOKIES")],
+    "E003": [("unknown_mode", {"DJWTO_MODE": "COOKIES"}), ("lowercase_mode", {"DJWTO_MODE": "json"}),
+             ("none_mode", {"DJWTO_MODE": None})],
+    "E008": [("tiny_max_token", {"DJWTO_MAX_TOKEN_BYTES": 10}),
+             ("negative_cache", {"DJWTO_TOKEN_CACHE_SIZE": -1}),
+             ("string_size", {"DJWTO_MAX_TOKEN_BYTES": "8192"})],
+    "E009": [("unknown_backend", {"DJWTO_DENYLIST_BACKEND": "djwto.denylist.NoSuchDenylist"}),
+             ("unknown_cache", {"DJWTO_DENYLIST_BACKEND": "djwto.denylist.CacheDenylist",
+                                "DJWTO_DENYLIST_CACHE": "nope"})],
+    "W006": [("locmem_denylist", {"DJWTO_DENYLIST_BACKEND": "djwto.denylist.CacheDenylist"})],
+}
+CASES = [(check_id, name, values) for check_id, cases in MISCONFIGURATIONS.items()
+         for name, values in cases]
+
+
+def apply(settings, values: dict) -> None:
+    for name, value in values.items():
+        if value == "SECRET":
+            value = settings.SECRET_KEY
+        elif value == "RSA":
+            value = rsa_pem()
+        elif value == "EC":
+            value = ec_pem()
+        elif value == "EC_PUBLIC":
+            value = pem_public(ec_private())
+        setattr(settings, name, value)
+
+
+def run_check() -> str:
+    """``manage.py check`` as an operator sees it: stdout, stderr and any SystemCheckError."""
+    out, err = StringIO(), StringIO()
+    try:
+        call_command("check", stdout=out, stderr=err)
+    except SystemCheckError as exc:
+        return f"{out.getvalue()}{err.getvalue()}{exc}"
+    return out.getvalue() + err.getvalue()
+
+
+def test_checks_sound_configuration_fires_nothing(settings):
+    assert check_djwto_settings() == []
+    assert "djwto." not in run_check()
+    for mode in ("ONE-COOKIE", "TWO-COOKIES"):
+        settings.DJWTO_MODE = mode
+        assert check_djwto_settings() == []
+
+
+@pytest.mark.parametrize("check_id,name,values", CASES, ids=[f"{c}-{n}" for c, n, _ in CASES])
+def test_checks_each_misconfiguration_fires_its_id(settings, monkeypatch, check_id, name, values):
+    monkeypatch.delenv("DJWTO_SIGNING_KEY", raising=False)
+    apply(settings, values)
+    messages = check_djwto_settings()
+    ids = [m.id for m in messages]
+    assert f"djwto.{check_id}" in ids, (name, [(m.id, m.msg) for m in messages])
+    message = next(m for m in messages if m.id == f"djwto.{check_id}")
+    assert ("E" in check_id) == message.is_serious()
+    assert "DJWTO_" in message.msg or "SECRET_KEY" in message.msg or "cache" in message.msg
+    output = run_check()
+    assert f"djwto.{check_id}" in output
+
+
+def test_checks_every_documented_id_is_tested():
+    import djwto.checks
+
+    documented = {line.split("``djwto.")[1].split("``")[0]
+                  for line in djwto.checks.__doc__.splitlines() if "``djwto." in line}
+    assert documented == set(MISCONFIGURATIONS)
+
+
+def test_checks_errors_stop_manage_py_check(settings, monkeypatch):
+    monkeypatch.delenv("DJWTO_SIGNING_KEY", raising=False)
+    settings.DJWTO_SIGNING_KEY = ""
+    with pytest.raises(SystemCheckError, match="djwto.E001"):
+        call_command("check", stdout=StringIO(), stderr=StringIO())
+
+
+def test_checks_secure_off_in_debug_is_not_warned(settings):
+    settings.DJWTO_MODE = "ONE-COOKIE"
+    settings.DJWTO_COOKIE_SECURE = False
+    settings.DEBUG = True
+    assert "djwto.W004" not in [m.id for m in check_djwto_settings()]
+
+
+def test_checks_asymmetric_keys_that_work_fire_nothing(settings):
+    settings.DJWTO_ALGORITHM = "RS256"
+    settings.DJWTO_SIGNING_KEY = rsa_pem()
+    assert check_djwto_settings() == []
+    settings.DJWTO_SIGNING_KEY = None
+    settings.DJWTO_VERIFYING_KEY = pem_public(rsa_private())  # a verify-only server
+    assert check_djwto_settings() == []

@@ -272,7 +272,8 @@ def test_fuzz_raw_cookie_and_authorization_headers(fuzz_world, data):
                            "cookie")
     authorization = data.draw(st.none() | header_text, "authorization")
     path = data.draw(st.sampled_from([*ACCESS_PATHS, *(f"{P}/{e}/" for e in REFRESH_ENDPOINTS)]))
-    extra = {"HTTP_COOKIE": raw_cookie, "HTTP_X_CSRFTOKEN": CSRF}
+    extra = {"HTTP_COOKIE": raw_cookie, "HTTP_X_CSRFTOKEN": CSRF,
+             **data.draw(browser_headers, "browser headers")}
     if authorization is not None:
         extra["HTTP_AUTHORIZATION"] = authorization
     with override_settings(DJWTO_MODE=mode):
@@ -298,6 +299,18 @@ def _encodable(text: str) -> bool:
     return True
 
 
+#: The headers a browser adds that the CSRF checks parse (Origin, Referer, Sec-Fetch-Site),
+#: well-formed, hostile or broken ("http://[" once made every cookie-mode login a 500).
+origins = st.sampled_from(["http://testserver", "https://testserver", "https://evil.example",
+                           "null", "", "http://[", "http://[::1", "://", "http://testserver:99999",
+                           "http://user@testserver", "file://", "http://testserver/"]) | header_text
+browser_headers = st.fixed_dictionaries({}, optional={
+    "HTTP_ORIGIN": origins,
+    "HTTP_REFERER": origins,
+    "HTTP_SEC_FETCH_SITE": st.sampled_from(["cross-site", "same-site", "same-origin", "none",
+                                            "CROSS-SITE"]) | header_text,
+    "secure": st.booleans(),
+})
 CONTENT_TYPES = ["application/json", "application/x-www-form-urlencoded", "text/plain",
                  "multipart/form-data", "multipart/form-data; boundary=X", "application/xml",
                  "application/json; charset=utf-16", ""]
@@ -309,10 +322,11 @@ def test_fuzz_login_bodies(fuzz_world, data):
     mode = data.draw(st.sampled_from(["JSON", "ONE-COOKIE", "TWO-COOKIES"]), "mode")
     how = data.draw(st.sampled_from(["json", "form", "raw"]), "how")
     client = Client(enforce_csrf_checks=True)
+    headers = data.draw(browser_headers, "headers")
     with override_settings(DJWTO_MODE=mode):
         if how == "json":
             body = json.dumps(data.draw(login_json, "body"))
-            response = client.post("/login/", body, content_type="application/json")
+            response = client.post("/login/", body, content_type="application/json", **headers)
         elif how == "form":
             form = data.draw(st.fixed_dictionaries(
                 {"username": usernames.filter(_encodable), "password": passwords.filter(_encodable)},
@@ -320,12 +334,13 @@ def test_fuzz_login_bodies(fuzz_world, data):
                           "extra": st.text(max_size=100) | st.lists(st.text(max_size=20),
                                                                     max_size=3)})
                 | st.dictionaries(st.text(max_size=10), st.text(max_size=100), max_size=4), "form")
-            response = client.post("/login/", form)
+            response = client.post("/login/", form, **headers)
         else:
             body = data.draw(st.binary(max_size=400), "raw")
             content_type = data.draw(st.sampled_from(CONTENT_TYPES), "content_type")
-            response = client.generic("POST", "/login/", body, content_type=content_type)
-    check_response(response, allowed={400, 401, 413})
+            response = client.generic("POST", "/login/", body, content_type=content_type,
+                                      **headers)
+    check_response(response, allowed={400, 401, 403, 413})
     assert not [n for n in response.cookies if n.startswith("jwt_")]
 
 

@@ -298,6 +298,20 @@ def test_T5_login_csrf_cross_site_form_post(settings, alice, password, mode, att
     assert not response.cookies
 
 
+@pytest.mark.parametrize("origin", ["http://[", "http://[::1", "://", "", " ", "http://",
+                                    "http://testserver:99999", "http://\x00", "javascript:x",
+                                    "http://testserver@evil.example", "http://testserver.",
+                                    "HTTP://TESTSERVER/"])
+def test_T5_malformed_origin_is_refused_not_a_500(settings, alice, password, origin):
+    for mode in COOKIE_MODES:
+        settings.DJWTO_MODE = mode
+        with nothing_written():
+            response = Client(enforce_csrf_checks=True).post(
+                "/login/", {"username": "alice", "password": password}, HTTP_ORIGIN=origin)
+        assert_rejected(response, 403, code="csrf_failed")
+        assert not response.cookies
+
+
 @pytest.mark.parametrize("mode", COOKIE_MODES)
 @pytest.mark.parametrize("headers", [{}, {"HTTP_ORIGIN": "http://testserver"},
                                      {"HTTP_SEC_FETCH_SITE": "same-origin"},

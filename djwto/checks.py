@@ -8,7 +8,8 @@ Errors:
 - ``djwto.E005`` a key cannot be used with the algorithm (wrong type, or asymmetric keys missing)
 - ``djwto.E006`` ``DJWTO_LEEWAY`` is invalid or above 60 seconds
 - ``djwto.E007`` ``DJWTO_SAME_SITE`` is invalid, or ``None`` without ``Secure``
-- ``djwto.E008`` ``DJWTO_MAX_TOKEN_BYTES`` or ``DJWTO_TOKEN_CACHE_SIZE`` is not a valid size
+- ``djwto.E008`` ``DJWTO_MAX_TOKEN_BYTES``, ``DJWTO_TOKEN_CACHE_SIZE`` or
+  ``DJWTO_DENYLIST_LOCAL_CACHE`` is not a valid size
 - ``djwto.E009`` the denylist backend or its cache alias does not exist
 
 Warnings:
@@ -147,7 +148,8 @@ def _check_transport() -> list[checks.CheckMessage]:
 
 def _check_sizes() -> list[checks.CheckMessage]:
     messages = []
-    for name, minimum in (("MAX_TOKEN_BYTES", 256), ("TOKEN_CACHE_SIZE", 0)):
+    for name, minimum in (("MAX_TOKEN_BYTES", 256), ("TOKEN_CACHE_SIZE", 0),
+                          ("DENYLIST_LOCAL_CACHE", 0)):
         value = getattr(djwto_settings, name)
         if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
             messages.append(_error(f"DJWTO_{name} must be an integer >= {minimum}; got {value!r}.",

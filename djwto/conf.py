@@ -52,6 +52,8 @@ DEFAULTS: dict[str, Any] = {
     "CHECK_ACCESS_REVOCATION": False,
     "DENYLIST_BACKEND": "djwto.denylist.DatabaseDenylist",
     "DENYLIST_CACHE": "default",
+    # Keys of CacheDenylist on Redis kept per process, invalidated by Redis (0: off).
+    "DENYLIST_LOCAL_CACHE": 0,
     "TOKEN_CACHE_SIZE": 4096,
 }
 
@@ -102,6 +104,12 @@ def derived(func: Callable[[], T]) -> Callable[[], T]:
     cached = functools.cache(func)
     _derived_cache_clearers.append(cached.cache_clear)
     return cached
+
+
+def on_clear_derived(func: Callable[[], None]) -> Callable[[], None]:
+    """Call ``func`` whenever derived objects are dropped (to stop what they started)."""
+    _derived_cache_clearers.append(func)
+    return func
 
 
 def clear_derived() -> None:

@@ -10,19 +10,24 @@ database, ``SET NX`` through Django's cache ``add`` on Redis).
 
 from __future__ import annotations
 
+import logging
+import os
+import threading
+import time
 import weakref
 from dataclasses import dataclass
 from datetime import datetime, timezone as dt_timezone
-from typing import Iterable
+from typing import Any, Callable, Iterable
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.cache import caches
+from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, connections, router, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from .conf import derived, djwto_settings
+from .conf import derived, djwto_settings, on_clear_derived
 
 
 @dataclass(frozen=True)
@@ -194,32 +199,72 @@ class CacheDenylist(BaseDenylist):
 
     def lookup(self, keys: Iterable[str]) -> dict[str, Entry]:
         cache = self.cache
-        keys = [self.prefix + k for k in keys]
         redis = _redis_reader(cache)
         if redis is None:
-            return self._result(cache.get_many(keys))
-        # What RedisCache.get_many does (same keys, one MGET, same serializer), on a client
-        # kept per cache instead of a new redis.Redis built for every call (~50 us).
+            return self._result(cache.get_many([self.prefix + k for k in keys]))
+        if djwto_settings.DENYLIST_LOCAL_CACHE:
+            local = get_local_cache(cache)
+            if local is not None and local.is_trusted():
+                return local.lookup(keys, self._fetch, cache, redis)
+        return {k: e for k, e in self._fetch(keys, cache, redis).items() if e is not None}
+
+    def _fetch(self, keys: Iterable[str], cache, redis: tuple) -> dict[str, Entry | None]:
+        """key -> its entry, or ``None`` if absent: one MGET.
+
+        What RedisCache.get_many does (same keys, one MGET, same serializer), on a client kept
+        per cache instead of a new redis.Redis built for every call (~50 us).
+        """
         client, loads = redis
-        made = {cache.make_and_validate_key(key): key for key in keys}
+        prefix = self.prefix
+        made = {cache.make_and_validate_key(prefix + key): key for key in keys}
         values = client.mget(list(made))
-        return self._result({made[k]: loads(v) for k, v in zip(made, values) if v is not None})
+        return {key: None if value is None else self._decode(key, loads(value))
+                for key, value in zip(made.values(), values)}
 
     async def alookup(self, keys: Iterable[str]) -> dict[str, Entry]:
+        if djwto_settings.DENYLIST_LOCAL_CACHE:
+            keys = list(keys)
+            cache = self.cache
+            local = get_local_cache(cache, start=False)
+            if local is not None and local.is_trusted():
+                hits = [local.entries.get(key, _MISSING) for key in keys]
+                if _MISSING not in hits:  # all known here: no thread hop
+                    return {key: e for key, e in zip(keys, hits) if e is not None}
+            return await sync_to_async(self.lookup)(keys)  # fills (and starts) the local cache
         return self._result(await self.cache.aget_many([self.prefix + k for k in keys]))
 
+    def _written(self, cache, keys: Iterable[str]) -> None:
+        """Read-your-writes: this process's local copy forgets ``keys`` now, not when Redis's
+        invalidation arrives (a moment later)."""
+        if djwto_settings.DENYLIST_LOCAL_CACHE and _redis_reader(cache) is not None:
+            local = get_local_cache(cache, start=False)
+            if local is not None:
+                local.forget(keys)
+
     def add(self, entry: Entry) -> bool:
-        return bool(self.cache.add(self.prefix + entry.key, self._encode(entry), self._timeout(entry)))
+        cache = self.cache
+        try:
+            return bool(cache.add(self.prefix + entry.key, self._encode(entry), self._timeout(entry)))
+        finally:  # also when the key existed: a local "absent" for it is wrong
+            self._written(cache, [entry.key])
 
     def put(self, entry: Entry) -> None:
-        self.cache.set(self.prefix + entry.key, self._encode(entry), self._timeout(entry))
+        cache = self.cache
+        try:
+            cache.set(self.prefix + entry.key, self._encode(entry), self._timeout(entry))
+        finally:
+            self._written(cache, [entry.key])
 
     def put_many(self, entries: list[Entry]) -> None:
         # One set_many: on Redis, a MULTI/EXEC pipeline, so all or none. Every entry keeps the
         # longest timeout of the batch (a little longer than needed, never shorter).
         if entries:
-            self.cache.set_many({self.prefix + e.key: self._encode(e) for e in entries},
-                                max(self._timeout(e) for e in entries))
+            cache = self.cache
+            try:
+                cache.set_many({self.prefix + e.key: self._encode(e) for e in entries},
+                               max(self._timeout(e) for e in entries))
+            finally:
+                self._written(cache, [e.key for e in entries])
 
     def purge_expired(self) -> int:
         return 0  # the cache expires entries itself
@@ -250,6 +295,273 @@ def _redis_reader(cache) -> tuple | None:
             return reader
     except (ImportError, AttributeError, TypeError):  # another Django's internals
         return None
+
+
+# --- the local cache of CacheDenylist on Redis (DJWTO_DENYLIST_LOCAL_CACHE) -------------------
+
+logger = logging.getLogger("djwto")
+_MISSING = object()
+INVALIDATE_CHANNEL = "__redis__:invalidate"
+
+
+class LocalDenylistCache:
+    """A per-process copy of the denylist entries read from Redis, invalidated by Redis.
+
+    One dedicated connection runs ``CLIENT TRACKING ON REDIRECT <its own id> BCAST PREFIX
+    <the stored prefix of djwto:deny:>`` then subscribes to ``__redis__:invalidate`` (RESP2):
+    Redis then names, on that connection, every key under the prefix that any client writes,
+    deletes or expires, and a daemon thread drops those keys here. Tracking and subscription
+    live on the same connection, so they can only die together.
+
+    The copy is trusted (:meth:`is_trusted`) only while that connection is confirmed alive: it
+    is pinged every ``ping_interval`` seconds and a silence longer than ``silence_limit``
+    seconds, an error or a close flushes the copy and turns it off (lookups go to Redis, and
+    fail closed as without it) until the thread has reconnected and re-enabled tracking.
+
+    Negative answers ("not revoked", the common one) are kept too. An answer read from Redis
+    is kept only if no invalidation (or local write) happened while it was being read:
+    ``generation`` counts them, so a read an invalidation overtook is never kept.
+    """
+
+    ping_interval = 1.0
+    silence_limit = 3.0
+    poll = 0.2  # how often the thread looks at its stop flag
+    max_retry_delay = 5.0
+
+    def __init__(self, connect: Callable[[], Any], made_prefix: str, size: int, *,
+                 start: bool = True):
+        self.connect = connect  # -> a new, unconnected redis.Connection (RESP2)
+        self.made_prefix = made_prefix
+        self.size = size
+        self.entries: dict[str, Entry | None] = {}  # djwto key ("user:1") -> entry or None
+        self.generation = 0
+        self.active = False
+        self.last_seen = 0.0
+        self.client_id: int | None = None
+        self._lock = threading.Lock()
+        self._stopped = threading.Event()
+        self.first_attempt = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True,
+                                       name=f"djwto-denylist-tracker {made_prefix}")
+        if start:
+            self.thread.start()
+
+    # -- the request side --
+
+    def is_trusted(self) -> bool:
+        return self.active and time.monotonic() - self.last_seen < self.silence_limit
+
+    def lookup(self, keys: Iterable[str], fetch: Callable[..., dict], *args: Any
+               ) -> dict[str, Entry]:
+        entries = self.entries
+        found: dict[str, Entry] = {}
+        missing = []
+        for key in keys:
+            entry = entries.get(key, _MISSING)
+            if entry is _MISSING:
+                missing.append(key)
+            elif entry is not None:
+                found[key] = entry
+        if missing:
+            generation = self.generation
+            fetched = fetch(missing, *args)
+            with self._lock:
+                # Only if nothing was invalidated meanwhile: the read may predate that write.
+                if self.active and self.generation == generation and len(fetched) <= self.size:
+                    if len(entries) + len(fetched) > self.size:
+                        entries.clear()  # simple and safe; the hot keys come back in one MGET
+                    entries.update(fetched)
+            for key, entry in fetched.items():
+                if entry is not None:
+                    found[key] = entry
+        return found
+
+    def forget(self, keys: Iterable[str] | None) -> None:
+        """Drop ``keys`` (all if ``None``) and void the reads in flight."""
+        with self._lock:
+            self.generation += 1
+            if keys is None:
+                self.entries.clear()
+            else:
+                for key in keys:
+                    self.entries.pop(key, None)
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self._set_active(False)
+
+    # -- the tracking thread --
+
+    def _set_active(self, active: bool) -> None:
+        with self._lock:  # flush both ways: writes before tracking began were never reported
+            self.generation += 1
+            self.entries.clear()
+            self.last_seen = time.monotonic()
+            self.active = active and not self._stopped.is_set()
+
+    def _invalidated(self, names: list | None) -> None:
+        if names is None:  # FLUSHALL / FLUSHDB, or Redis ran out of tracking memory
+            self.forget(None)
+            return
+        n = len(self.made_prefix)
+        keys = []
+        for name in names:
+            name = name.decode("utf-8", "replace") if isinstance(name, bytes) else str(name)
+            if name.startswith(self.made_prefix):
+                keys.append(name[n:])
+        self.forget(keys)
+
+    def _open(self):
+        conn = self.connect()
+        conn.connect()
+        conn.send_command("CLIENT", "ID")
+        client_id = int(conn.read_response())
+        conn.send_command("CLIENT", "TRACKING", "ON", "REDIRECT", client_id, "BCAST",
+                          "PREFIX", self.made_prefix)
+        reply = conn.read_response()
+        if reply not in (b"OK", "OK"):
+            raise ConnectionError(f"CLIENT TRACKING answered {reply!r}")
+        conn.send_command("SUBSCRIBE", INVALIDATE_CHANNEL)
+        reply = conn.read_response()
+        if not (isinstance(reply, list) and reply[:1] in ([b"subscribe"], ["subscribe"])):
+            raise ConnectionError(f"SUBSCRIBE answered {reply!r}")
+        self.client_id = client_id
+        return conn
+
+    def _listen(self, conn) -> None:
+        next_ping = time.monotonic() + self.ping_interval
+        while not self._stopped.is_set():
+            if conn.can_read(timeout=self.poll):
+                message = conn.read_response()
+                self.last_seen = time.monotonic()
+                if (isinstance(message, list) and len(message) == 3
+                        and message[0] in (b"message", "message")):
+                    self._invalidated(message[2])
+            now = time.monotonic()
+            if now - self.last_seen > self.silence_limit:
+                raise ConnectionError(f"no word from Redis for {self.silence_limit:g} s")
+            if now >= next_ping:
+                conn.send_command("PING")
+                next_ping = now + self.ping_interval
+
+    def _run(self) -> None:
+        delay = 0.1
+        failing = False
+        while not self._stopped.is_set():
+            conn = None
+            try:
+                conn = self._open()
+                self._set_active(True)
+                self.first_attempt.set()
+                if failing:
+                    logger.warning("djwto: the denylist's local cache is back on.")
+                failing = False
+                delay = 0.1
+                self._listen(conn)
+            except Exception as exc:  # any failure: off until tracking is confirmed again
+                self._set_active(False)
+                if not failing and not self._stopped.is_set():
+                    logger.warning("djwto: the denylist's local cache is off: its Redis "
+                                   "invalidation connection failed (%s: %s); lookups go to "
+                                   "Redis until it is back.", exc.__class__.__name__, exc)
+                failing = True
+            finally:
+                self._set_active(False)
+                self.first_attempt.set()
+                if conn is not None:
+                    try:
+                        conn.disconnect()
+                    except Exception:  # pragma: no cover - closing a broken socket
+                        pass
+            self._stopped.wait(delay)
+            delay = min(delay * 2, self.max_retry_delay)
+
+
+_local_caches: dict[tuple, LocalDenylistCache] = {}  # (server, prefix) -> its local cache
+_local_by_client: "weakref.WeakKeyDictionary[object, LocalDenylistCache | None]" = (
+    weakref.WeakKeyDictionary())
+_local_lock = threading.Lock()
+
+
+def get_local_cache(cache, *, start: bool = True) -> LocalDenylistCache | None:
+    """The local cache of ``cache`` (Django's RedisCache on one server), started on first use.
+
+    ``None`` when ``DJWTO_DENYLIST_LOCAL_CACHE`` is 0, when ``cache`` is not one
+    :func:`_redis_reader` reads, or when it has a custom ``KEY_FUNCTION`` (the keys Redis
+    names could not be mapped back). One per process for each (server, key prefix), shared by
+    the threads' cache objects; stopped whenever settings change.
+    """
+    impl = getattr(cache, "_cache", None)
+    try:
+        return _local_by_client[impl]
+    except (KeyError, TypeError):
+        pass
+    if not start:
+        return None
+    size = djwto_settings.DENYLIST_LOCAL_CACHE
+    if isinstance(size, bool) or not isinstance(size, int) or size < 0:
+        raise ImproperlyConfigured(
+            f"DJWTO_DENYLIST_LOCAL_CACHE must be an integer >= 0; got {size!r}.")
+    if not size or _redis_reader(cache) is None:
+        return None
+    from django.core.cache.backends.base import default_key_func
+
+    if cache.key_func is not default_key_func:
+        with _local_lock:
+            _local_by_client[impl] = None
+        return None
+    made_prefix = cache.make_key(CacheDenylist.prefix)
+    pool = impl._get_connection_pool(False)
+    with _local_lock:
+        try:
+            return _local_by_client[impl]
+        except KeyError:
+            pass
+        key = (impl._servers[0], made_prefix)
+        local = _local_caches.get(key)
+        if local is None:
+            # The server's address and credentials, without the pool's own machinery (its
+            # parser, redis-py's maintenance-notification handlers): a plain RESP2 connection.
+            kwargs = {k: v for k, v in pool.connection_kwargs.items()
+                      if not k.startswith(("maint_notifications", "orig_", "himport"))
+                      and k not in ("parser_class", "protocol", "retry", "event_dispatcher")}
+            kwargs.update(protocol=2, health_check_interval=0,
+                          socket_timeout=LocalDenylistCache.silence_limit)
+            kwargs.setdefault("socket_connect_timeout", 2)
+            connection_class = pool.connection_class
+            local = _local_caches[key] = LocalDenylistCache(
+                lambda: connection_class(**kwargs), made_prefix, size)
+        _local_by_client[impl] = local
+    # Once per process and settings: a moment for tracking to start, so the first requests
+    # are served from the copy too (lookups are right either way).
+    local.first_attempt.wait(0.25)
+    return local
+
+
+@on_clear_derived
+def stop_local_caches() -> None:
+    """Stop every local cache's thread and connection (settings changed: rebuilt on use)."""
+    with _local_lock:
+        for local in _local_caches.values():
+            local.stop()
+        _local_caches.clear()
+        _local_by_client.clear()
+
+
+def _forget_local_caches_in_child() -> None:
+    """After ``fork``: the tracking threads stayed in the parent; never trust their copies."""
+    global _local_lock
+    _local_lock = threading.Lock()
+    for local in _local_caches.values():
+        local._stopped.set()
+        local.active = False
+        local.entries.clear()
+    _local_caches.clear()
+    _local_by_client.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_local_caches_in_child)
 
 
 def _aware(value: datetime) -> datetime:

@@ -232,12 +232,19 @@ def _check_static_claims(claims: dict[str, Any]) -> None:
         raise InvalidToken()
     for name in ("sub", "jti", "sid"):
         value = claims.get(name, "")
-        if not isinstance(value, str) or len(value) > 255:
+        if not isinstance(value, str) or len(value) > 255 or "\x00" in value:
             raise InvalidToken()
     if "jti" in claims and not claims["jti"]:
         raise InvalidToken()
     user = claims.get("user", {})
     if not isinstance(user, dict):
+        raise InvalidToken()
+    # The user id becomes a database lookup and a denylist key: an int or a string without
+    # NUL (which PostgreSQL refuses in text, turning a lookup into a DataError).
+    user_id = user.get("id")
+    if user_id is not None and not (
+        (type(user_id) is int) or (isinstance(user_id, str) and "\x00" not in user_id)
+    ):
         raise InvalidToken()
     perms = user.get("perms", [])
     if not isinstance(perms, list) or not all(isinstance(p, str) for p in perms):

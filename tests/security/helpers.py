@@ -217,7 +217,7 @@ def nothing_written():
     with CaptureQueriesContext(connection) as queries:
         yield queries
     writes = [q["sql"] for q in queries.captured_queries
-              if q["sql"].lstrip().upper().startswith(WRITE_SQL)]
+              if (q["sql"] or "").lstrip().upper().startswith(WRITE_SQL)]
     assert not writes, writes
     assert _state() == before
 

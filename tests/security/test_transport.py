@@ -17,9 +17,9 @@ from tests.security.helpers import (
     ACCESS_COOKIE,
     ACCESS_PATHS,
     CSRF,
+    JWS_RE,
     P,
     REFRESH_ENDPOINTS,
-    Carrier,
     access_claims,
     assert_no_token_issued,
     assert_rejected,
@@ -510,8 +510,6 @@ def test_T9_token_responses_are_no_store_and_cookie_modes_do_not_echo(alice_sess
 
 
 def assert_no_token_issued_in_body(response) -> None:
-    from tests.security.helpers import JWS_RE
-
     assert not JWS_RE.search(response.content.decode())
 
 

@@ -28,6 +28,14 @@ class BadRequest(DjwtoError):
     default_message = "Malformed request."
 
 
+class PayloadTooLarge(BadRequest):
+    """The request body is over Django's ``DATA_UPLOAD_MAX_*`` limits."""
+
+    status_code = 413
+    code = "payload_too_large"
+    default_message = "Request body too large."
+
+
 class AuthenticationFailed(DjwtoError):
     """A problem with the credentials presented: 401."""
 

@@ -23,14 +23,28 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.exceptions import DisallowedHost, ImproperlyConfigured
+from django.core.exceptions import (
+    DisallowedHost,
+    ImproperlyConfigured,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.middleware.csrf import CsrfViewMiddleware, rotate_token
 from django.utils.http import is_same_domain
 
 from .conf import djwto_settings, get_mode, get_refresh_path
-from .exceptions import CSRFFailed, InvalidToken, NotAuthenticated, TokenTooLarge
+from .exceptions import (
+    BadRequest,
+    CSRFFailed,
+    InvalidToken,
+    NotAuthenticated,
+    PayloadTooLarge,
+    TokenTooLarge,
+)
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 MAX_COOKIE_BYTES = 4096
@@ -64,7 +78,13 @@ def check_csrf(request: HttpRequest) -> None:
         return
     check = _CSRFCheck(_noop)
     check.process_request(request)
-    reason = check.process_view(request, None, (), {})
+    try:
+        # Django's check reads request.POST (csrfmiddlewaretoken) first.
+        reason = check.process_view(request, None, (), {})
+    except (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent):
+        raise PayloadTooLarge() from None
+    except MultiPartParserError:
+        raise BadRequest("The body is not valid form data.") from None
     if reason:
         raise CSRFFailed(f"CSRF verification failed: {reason}.")
 

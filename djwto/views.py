@@ -39,6 +39,7 @@ from .exceptions import (
     InvalidToken,
     MethodNotAllowed,
     NotFound,
+    PayloadTooLarge,
 )
 from .queries import update_last_login
 from .responses import error_response
@@ -55,12 +56,6 @@ def _is_utf8(value: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
-
-
-class PayloadTooLarge(BadRequest):
-    status_code = 413
-    code = "payload_too_large"
-    default_message = "Request body too large."
 
 
 @method_decorator(csrf_exempt, name="dispatch")

@@ -294,3 +294,29 @@ def test_M5_deep_json_in_a_signed_token(access_carrier, settings, alice, max_byt
     with nothing_written():
         response = access_carrier.access(token)
     assert_rejected(response, code="token_invalid")
+
+
+@pytest.mark.parametrize("body", ["too_big", "too_many_fields", "broken_multipart"])
+def test_M1_unreadable_bodies_on_cookie_protected_views(settings, alice, password, body):
+    """Django's CSRF check reads the body first: its failures are djwto JSON, never a 5xx."""
+    from tests.conftest import login
+
+    settings.DJWTO_MODE = "ONE-COOKIE"
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+    session = login(Client(enforce_csrf_checks=True), "ONE-COOKIE", "alice", password)
+    for path in ("/protected/", "/aprotected/", "/fn/", "/afn/"):
+        with nothing_written():
+            if body == "too_big":
+                response = session.client.post(path, {"x": "y" * 20_000},
+                                               **session.csrf_headers())
+            elif body == "too_many_fields":
+                fields = {f"f{i}": "1" for i in range(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1)}
+                response = session.client.post(path, fields, **session.csrf_headers())
+            else:
+                response = session.client.generic("POST", path, b"garbage",
+                                                  content_type="multipart/form-data",
+                                                  **session.csrf_headers())
+        if body == "broken_multipart":
+            assert_rejected(response, 400, code="bad_request")
+        else:
+            assert_rejected(response, 413, code="payload_too_large")

@@ -316,13 +316,21 @@ def decode(token: Any, token_type: str) -> dict[str, Any]:
     check_time_claims(claims)
     if claims["type"] != token_type:
         raise InvalidToken(f"Expected a token of type {token_type!r}.", code="token_wrong_type")
+    # A deep copy of what is mutable (user, perms, aud, any custom dict or list): the cached
+    # claims are shared by every request with this token. ~1 µs for the usual claims.
     result = dict(claims)
-    if "user" in result:
-        user = dict(result["user"])
-        if "perms" in user:
-            user["perms"] = list(user["perms"])
-        result["user"] = user
+    for name, value in result.items():
+        if type(value) is dict or type(value) is list:
+            result[name] = _copy_json(value)
     return result
+
+
+def _copy_json(value: Any) -> Any:
+    if type(value) is dict:
+        return {k: _copy_json(v) for k, v in value.items()}
+    if type(value) is list:
+        return [_copy_json(v) for v in value]
+    return value
 
 
 # --- the verified-token cache ----------------------------------------------------------------

@@ -365,3 +365,19 @@ def test_C7_duplicate_claims_are_refused(access_carrier, alice):
         with nothing_written():
             response = access_carrier.access(forge(raw_payload=payload), path="/aperm/")
         assert_rejected(response, code="token_invalid")
+
+
+def test_C7_claims_handed_to_a_view_are_its_own(alice):
+    """Verified claims are cached per token: what one request's view changes in request.jwt
+    (nested custom claims included) must never reach the next request with that token."""
+    from djwto.backends import decode
+
+    token = forge(access_claims(alice, custom={"role": "user", "tags": ["a"]}))
+    first = decode(token, "access")
+    first["custom"]["role"] = "admin"
+    first["custom"]["tags"].append("root")
+    first["user"]["perms"].append("auth.delete_user")
+    first["user"]["id"] = 0
+    second = decode(token, "access")
+    assert second["custom"] == {"role": "user", "tags": ["a"]}
+    assert second["user"]["perms"] == ["testapp.perm1"] and second["user"]["id"] == alice.pk

@@ -80,7 +80,8 @@ def forge(payload: Any = None, *, header: Any = None, raw_payload: bytes | None 
     return f"{signing_input}.{mac(signing_input, key, alg)}"
 
 
-def _apply(claims: dict, changes: dict) -> dict:
+def apply_changes(claims: dict, changes: dict) -> dict:
+    """Set each of ``changes`` on ``claims``; the value ``DROP`` removes the claim."""
     for name, value in changes.items():
         if value is DROP:
             claims.pop(name, None)
@@ -90,11 +91,11 @@ def _apply(claims: dict, changes: dict) -> dict:
 
 
 def refresh_claims(user, /, **changes) -> dict:
-    return _apply(build_refresh_claims(user), changes)
+    return apply_changes(build_refresh_claims(user), changes)
 
 
 def access_claims(user, /, **changes) -> dict:
-    return _apply(build_access_claims(build_refresh_claims(user)), changes)
+    return apply_changes(build_access_claims(build_refresh_claims(user)), changes)
 
 
 def segments(token: str) -> list[str]:

@@ -11,6 +11,7 @@ import pytest
 
 from djwto.checks import check_djwto_settings
 from tests.security.helpers import (
+    apply_changes,
     ACCESS_PATHS,
     DROP,
     REFRESH_ENDPOINTS,
@@ -44,23 +45,13 @@ def access_at(user, **changes) -> dict:
     """Access claims issued at NOW (for use with ``frozen``)."""
     claims = access_claims(user)
     claims.update(iat=NOW, exp=NOW + 300, refresh_iat=NOW)
-    for name, value in changes.items():
-        if value is DROP:
-            claims.pop(name, None)
-        else:
-            claims[name] = value
-    return claims
+    return apply_changes(claims, changes)
 
 
 def refresh_at(user, **changes) -> dict:
     claims = refresh_claims(user)
     claims.update(iat=NOW, exp=NOW + 86400, auth_time=NOW)
-    for name, value in changes.items():
-        if value is DROP:
-            claims.pop(name, None)
-        else:
-            claims[name] = value
-    return claims
+    return apply_changes(claims, changes)
 
 
 # --- C1 ---------------------------------------------------------------------------------------

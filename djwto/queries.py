@@ -34,14 +34,14 @@ from django.db.models import DateTimeField, Manager, Model, QuerySet
 from django.db.models.signals import post_save, pre_save
 from django.utils import timezone
 
-from .conf import _derived_cache_clearers
+from .conf import on_clear_derived
 
 # django.contrib.auth's models and backends are imported in the functions: this module is
 # imported (through djwto.tokens) before the app registry is ready.
 
 #: (user class, superuser) -> (sql, number of parameters), or None where it can't be used.
 _statements: dict[tuple[type, bool], tuple[str, int] | None] = {}
-_derived_cache_clearers.append(_statements.clear)
+on_clear_derived(_statements.clear)
 
 
 @functools.lru_cache(maxsize=8)

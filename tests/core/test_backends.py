@@ -66,8 +66,12 @@ def _ed():
     return OKPKey.generate_key("Ed25519")
 
 
+def _ed448():
+    return OKPKey.generate_key("Ed448")
+
+
 ASYMMETRIC = [("RS256", _rsa), ("PS256", _rsa), ("ES256", _ec256), ("ES384", _ec384),
-              ("EdDSA", _ed)]
+              ("EdDSA", _ed), ("Ed25519", _ed), ("Ed448", _ed448)]
 
 
 @pytest.mark.filterwarnings("ignore:EdDSA is deprecated")
@@ -81,6 +85,19 @@ def test_login_and_protected_view_with_asymmetric_keys(settings, alice, password
     assert header_of(session.access)["alg"] == algorithm
     assert session.get("/protected/").json()["db_user"] == "alice"
     assert session.get("/perm/").status_code == 200
+
+
+@pytest.mark.filterwarnings("ignore:EdDSA is deprecated")
+def test_the_rfc_9864_name_and_the_old_one_are_different_algorithms(settings):
+    """Ed25519 and EdDSA sign alike, but a server configured for one refuses the other's label."""
+    pem = _ed().as_pem(private=True)
+    settings.DJWTO_ALGORITHM = "EdDSA"
+    settings.DJWTO_SIGNING_KEY = pem
+    eddsa_token = encode(claims())
+    settings.DJWTO_ALGORITHM = "Ed25519"
+    assert decode(encode(claims()), "access")["type"] == "access"
+    with pytest.raises(InvalidToken):
+        decode(eddsa_token, "access")
 
 
 @pytest.mark.parametrize("algorithm", ["HS256", "HS384", "HS512"])

@@ -60,9 +60,11 @@ def _querysets(user: Any) -> Any:
         return Permission.objects.all().values_list("content_type__app_label", "codename").order_by()
     own = user.user_permissions.all()
     groups = Permission.objects.filter(group__in=user.groups.all())
+    # Each side and the union itself unordered: Permission's Meta.ordering names columns the
+    # union does not select (Django 6 applies it to the combined query).
     return own.values_list("content_type__app_label", "codename").order_by().union(
         groups.values_list("content_type__app_label", "codename").order_by()
-    )
+    ).order_by()
 
 
 def _prep_pk(user: Any) -> Any:
@@ -76,7 +78,12 @@ def _statement(user: Any) -> tuple[str, int] | None:
         return _statements[key]
     except KeyError:
         pass
-    sql, params = _querysets(user).query.get_compiler(using=DEFAULT_DB_ALIAS).as_sql()
+    try:
+        sql, params = _querysets(user).query.get_compiler(using=DEFAULT_DB_ALIAS).as_sql()
+    except DatabaseError:
+        # A Django whose compiler refuses this shape: use user.get_all_permissions().
+        _statements[key] = None
+        return None
     pk = _prep_pk(user)
     # The primary key must be the only parameter, or we don't know how to reuse the SQL.
     compiled = (sql, len(params)) if all(p == pk for p in params) else None

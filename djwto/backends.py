@@ -197,9 +197,27 @@ def _loads_object(raw: bytes) -> dict[str, Any]:
         )
     except (ValueError, UnicodeError, RecursionError, TypeError):
         raise InvalidToken() from None
-    if not isinstance(value, dict):
+    if not isinstance(value, dict) or _too_deep(value):
         raise InvalidToken()
     return value
+
+
+#: Deepest nesting of objects and lists accepted in a header or payload. Claims are shallow;
+#: the limit keeps every later recursive step (copies, encoders) far from Python's own, which
+#: the parser does not enforce alike on every version (3.13 parses 8,192 levels).
+MAX_JSON_DEPTH = 32
+
+
+def _too_deep(value: Any) -> bool:
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            return True
+        children = item.values() if type(item) is dict else item
+        stack.extend((child, depth + 1) for child in children
+                     if type(child) is dict or type(child) is list)
+    return False
 
 
 #: Latest accepted time claim (3000-01-01): every later step (datetimes, floats) can hold it.

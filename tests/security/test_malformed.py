@@ -320,3 +320,23 @@ def test_M1_unreadable_bodies_on_cookie_protected_views(settings, alice, passwor
             assert_rejected(response, 400, code="bad_request")
         else:
             assert_rejected(response, 413, code="payload_too_large")
+
+
+@pytest.mark.parametrize("depth,accepted", [(32, True), (33, False), (500, False)])
+def test_M5_nesting_limit_in_a_signed_payload_is_exact(settings, depth, accepted):
+    """The front door caps nesting at MAX_JSON_DEPTH whatever the Python's own JSON limits."""
+    from djwto.backends import MAX_JSON_DEPTH, decode, encode
+    from djwto.exceptions import InvalidToken
+
+    assert MAX_JSON_DEPTH == 32
+    nested: object = []
+    for _ in range(depth - 2):  # the claims object is level 1, "deep" holds the rest
+        nested = [nested]
+    settings.DJWTO_MAX_TOKEN_BYTES = 100_000
+    claims = {"type": "access", "exp": 4_000_000_000 // 2, "deep": nested}
+    token = encode(claims)
+    if accepted:
+        assert decode(token, "access")["deep"] == nested
+    else:
+        with pytest.raises(InvalidToken):
+            decode(token, "access")

@@ -176,7 +176,6 @@ class TokenIssuerMixin:
         return response
 
 
-@method_decorator(sensitive_post_parameters(), name="dispatch")
 class LoginView(TokenIssuerMixin, TokenView):
     """POST credentials; get a refresh and an access token."""
 
@@ -260,7 +259,6 @@ class RefreshTokenMixin:
         return user
 
 
-@method_decorator(sensitive_post_parameters(), name="dispatch")
 class RefreshView(RefreshTokenMixin, TokenIssuerMixin, TokenView):
     """POST a refresh token; get a new access token (``rotate=True``: a new pair as well)."""
 

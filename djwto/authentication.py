@@ -56,19 +56,25 @@ def _attach(request: HttpRequest, token: str, claims: dict[str, Any]) -> None:
     request.auser = auser
 
 
-def _read(request: HttpRequest, transport: Transport, token_type: str) -> tuple[str, dict]:
-    token = transport.get_raw_token(request, token_type)
+def _read(request: HttpRequest, transport: Transport, token_type: str,
+          data: dict[str, Any] | None) -> tuple[str, dict]:
+    token = transport.get_raw_token(request, token_type, data)
     return token, decode(token, token_type)
 
 
 def authenticate_request(request: HttpRequest, transport: Transport,
-                         token_type: str = "access") -> dict[str, Any]:
-    """Verify the request's token of ``token_type``; raise a ``DjwtoError`` otherwise."""
-    token, claims = _read(request, transport, token_type)
+                         token_type: str = "access", *, data: dict[str, Any] | None = None,
+                         sender: Any = None) -> dict[str, Any]:
+    """Verify the request's token of ``token_type``; raise a ``DjwtoError`` otherwise.
+
+    ``data`` is the parsed body, where the JSON transport may find a refresh token; ``sender``
+    is who a reuse detection is reported as.
+    """
+    token, claims = _read(request, transport, token_type, data)
     if token_type == "refresh":
-        # A view that takes refresh tokens must refuse revoked or rotated ones, as the
-        # token endpoints do.
-        sessions.check_refresh(claims, request=request)
+        # Every taker of refresh tokens, token endpoint or protected view, refuses revoked or
+        # rotated ones.
+        sessions.check_refresh(claims, request=request, sender=sender)
     elif token_type == "access" and sessions.is_access_check_enabled():
         sessions.check_access(claims)
     _attach(request, token, claims)
@@ -77,7 +83,7 @@ def authenticate_request(request: HttpRequest, transport: Transport,
 
 async def aauthenticate_request(request: HttpRequest, transport: Transport,
                                 token_type: str = "access") -> dict[str, Any]:
-    token, claims = _read(request, transport, token_type)
+    token, claims = _read(request, transport, token_type, None)
     if token_type == "refresh":
         await sync_to_async(sessions.check_refresh)(claims, request=request)
     elif token_type == "access" and sessions.is_access_check_enabled():

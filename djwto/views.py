@@ -29,8 +29,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters
 
 from . import sessions, signals
-from .authentication import get_user_for_claims
-from .backends import decode, encode
+from .authentication import authenticate_request, get_user_for_claims
+from .backends import encode
 from .conf import djwto_settings
 from .exceptions import (
     BadRequest,
@@ -141,6 +141,17 @@ class TokenView(View):
             raise BadRequest(f"Field {name!r} must be text without NUL or lone surrogates.")
         return value
 
+    def get_token_claims(self, token_type: str) -> dict[str, Any]:
+        """The request's token of ``token_type``, verified and checked for revocation.
+
+        Sets ``request.jwt``, ``request.payload`` and ``request.token`` as the mixins do.
+        """
+        self.check_jwt_type()
+        transport = self.get_transport()
+        data = self.get_data() if transport.mode == "JSON" else None
+        return authenticate_request(self.request, transport, token_type, data=data,
+                                    sender=self.__class__)
+
     def check_jwt_type(self) -> None:
         """The optional 0.0.4 ``jwt_type`` field must agree with this endpoint."""
         jwt_type = self.get_data().get("jwt_type")
@@ -239,17 +250,7 @@ class RefreshTokenMixin:
 
     def get_refresh_claims(self) -> dict[str, Any]:
         """The presented refresh token, verified and checked against the denylist."""
-        request = self.request  # type: ignore[attr-defined]
-        self.check_jwt_type()  # type: ignore[attr-defined]
-        data = self.get_data() if self.get_transport().mode == "JSON" else None  # type: ignore[attr-defined]
-        raw = self.get_transport().get_raw_token(request, "refresh", data)  # type: ignore[attr-defined]
-        claims = decode(raw, "refresh")
-        if "jti" not in claims:
-            raise InvalidToken("Refresh token has no jti.")
-        sessions.check_refresh(claims, request=request, sender=self.__class__)
-        request.jwt = request.payload = claims
-        request.token = raw
-        return claims
+        return self.get_token_claims("refresh")  # type: ignore[attr-defined]
 
     def get_user(self, claims: dict[str, Any]) -> Any:
         """Reload the user: it must exist, be active, and have the password of the login."""
@@ -329,16 +330,9 @@ class ValidateView(RefreshTokenMixin, TokenView):
     token_type = "access"
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        claims = self.get_token_claims(self.token_type)
         if self.token_type == "refresh":
-            claims = self.get_refresh_claims()
             self.get_user(claims)
-        else:
-            self.check_jwt_type()
-            data = self.get_data() if self.get_transport().mode == "JSON" else None
-            raw = self.get_transport().get_raw_token(request, self.token_type, data)
-            claims = decode(raw, self.token_type)
-            if sessions.is_access_check_enabled():
-                sessions.check_access(claims)
         signals.jwt_token_validated.send(sender=self.__class__, request=request, claims=claims,
                                          token_type=self.token_type)
         return JsonResponse({"msg": "Token is valid"})

@@ -77,8 +77,8 @@ class DatabaseDenylist(BaseDenylist):
 
     @staticmethod
     def _entry(row) -> Entry:
-        return Entry(row.jti, row.token_type, row.reason, row.user_id, _aware(row.expires_at),
-                     _aware(row.created_at))
+        return Entry(row.jti, row.token_type, row.reason, row.user_id,
+                     aware_datetime(row.expires_at), aware_datetime(row.created_at))
 
     @property
     def db_alias(self) -> str:
@@ -125,7 +125,8 @@ class DatabaseDenylist(BaseDenylist):
                     value = convert(value, col, connection)
                 values.append(value)
             jti, kind, reason, user_id, expires_at, created_at = values
-            found[jti] = Entry(jti, kind, reason, user_id, _aware(expires_at), _aware(created_at))
+            found[jti] = Entry(jti, kind, reason, user_id, aware_datetime(expires_at),
+                               aware_datetime(created_at))
         return found
 
     async def alookup(self, keys: Iterable[str]) -> dict[str, Entry]:
@@ -190,7 +191,7 @@ class CacheDenylist(BaseDenylist):
 
     @staticmethod
     def _timeout(entry: Entry) -> int:
-        remaining = _aware(entry.expires_at) - datetime.now(dt_timezone.utc)
+        remaining = aware_datetime(entry.expires_at) - datetime.now(dt_timezone.utc)
         return max(1, int(remaining.total_seconds()) + 1)
 
     def _result(self, found: dict) -> dict[str, Entry]:
@@ -564,7 +565,7 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_forget_local_caches_in_child)
 
 
-def _aware(value: datetime) -> datetime:
+def aware_datetime(value: datetime) -> datetime:
     """Rows read with ``USE_TZ = False`` hold naive local times: make them aware."""
     if value.tzinfo is not None:
         return value

@@ -34,7 +34,7 @@ from django.utils import timezone
 
 from . import signals
 from .conf import djwto_settings, get_leeway, get_lifetime
-from .denylist import Entry, get_denylist
+from .denylist import Entry, aware_datetime, get_denylist
 from .exceptions import (
     DjwtoError,
     ExpiredToken,
@@ -86,15 +86,9 @@ async def _astore(func: Callable[..., Any], *args: Any) -> Any:
         return await func(*args)
 
 
-def _aware(value: datetime) -> datetime:
-    if value.tzinfo is not None:
-        return value
-    return timezone.make_aware(value, timezone.get_default_timezone())
-
-
 def _now() -> datetime:
     """Now, timezone-aware whatever ``USE_TZ`` says; the stores convert at their edge."""
-    return _aware(timezone.now())
+    return aware_datetime(timezone.now())
 
 
 def _store_key(key: str) -> str:
@@ -132,12 +126,12 @@ def _keys(claims: dict[str, Any], *, jti: bool) -> list[str]:
 
 def _cutoff_ns(entry: Entry) -> int:
     """A user cut-off in ns since the epoch, computed exactly (no float rounding)."""
-    return (_aware(entry.created_at) - _EPOCH) // _MICROSECOND * 1000
+    return (aware_datetime(entry.created_at) - _EPOCH) // _MICROSECOND * 1000
 
 
 def _is_within_grace(entry: Entry) -> bool:
     grace = djwto_settings.ROTATION_GRACE or timedelta(0)
-    return _now() - _aware(entry.created_at) < grace
+    return _now() - aware_datetime(entry.created_at) < grace
 
 
 def _evaluate(claims: dict[str, Any], entries: dict[str, Entry], *, request: Any, sender: Any,

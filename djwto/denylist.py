@@ -41,6 +41,9 @@ class Entry:
 
 
 class BaseDenylist:
+    #: Whether the store forgets expired entries by itself (``delete_tokens`` has nothing to do).
+    expires_entries = False
+
     def lookup(self, keys: Iterable[str]) -> dict[str, Entry]:
         """The entries present for ``keys``, in one round trip."""
         raise NotImplementedError
@@ -172,6 +175,7 @@ class CacheDenylist(BaseDenylist):
     """
 
     prefix = "djwto:deny:"
+    expires_entries = True  # every key is written with its entry's timeout
 
     @property
     def cache(self):

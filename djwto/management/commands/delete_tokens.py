@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from djwto.denylist import CacheDenylist, get_denylist
+from djwto.denylist import get_denylist
 
 
 class Command(BaseCommand):
@@ -9,8 +9,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         denylist = get_denylist()
-        if isinstance(denylist, CacheDenylist):
-            self.stdout.write("The cache denylist expires its entries itself; nothing to delete.")
+        if denylist.expires_entries:
+            self.stdout.write(f"{type(denylist).__name__} expires its entries itself; nothing to delete.")
             return
         deleted = denylist.purge_expired()
         self.stdout.write(f"Deleted {deleted} expired token(s).")

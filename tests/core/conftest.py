@@ -18,6 +18,22 @@ def bearer(token: str) -> dict:
     return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
 
 
+#: The ways a user can stop being the one a refresh token was issued to.
+USER_CHANGES = ("deactivate", "delete", "password")
+
+
+def change_user(user, change: str) -> None:
+    """Deactivate or delete ``user``, or change its password (one of :data:`USER_CHANGES`)."""
+    if change == "deactivate":
+        user.is_active = False
+        user.save()
+    elif change == "delete":
+        user.delete()
+    else:
+        user.set_password("something else")
+        user.save()
+
+
 def sign(claims: dict) -> str:
     return encode(claims)
 

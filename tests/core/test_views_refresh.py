@@ -10,7 +10,7 @@ from django.test import Client
 
 from djwto.models import DeniedToken
 
-from .conftest import P, bearer, decode_unverified, login
+from .conftest import USER_CHANGES, P, bearer, change_user, decode_unverified, login
 
 REFRESH_ACCESS = f"{P}/refresh_access/"
 UPDATE_REFRESH = f"{P}/update_refresh/"
@@ -70,16 +70,9 @@ def test_refresh_access_rereads_the_username(s, alice):
 
 
 @pytest.mark.parametrize("path", [REFRESH_ACCESS, UPDATE_REFRESH])
-@pytest.mark.parametrize("change", ["deactivate", "delete", "password"])
+@pytest.mark.parametrize("change", USER_CHANGES)
 def test_refresh_refused_when_the_user_changed(s, alice, path, change):
-    if change == "deactivate":
-        alice.is_active = False
-        alice.save()
-    elif change == "delete":
-        alice.delete()
-    else:
-        alice.set_password("something else")
-        alice.save()
+    change_user(alice, change)
     response = Client().post(path, **bearer(s.refresh))
     assert response.status_code == 401
     assert response.json()["code"] == "user_invalid"

@@ -7,7 +7,7 @@ from django.test import Client
 
 from djwto.models import DeniedToken
 
-from .conftest import P, bearer, decode_unverified, login
+from .conftest import USER_CHANGES, P, bearer, change_user, decode_unverified, login
 
 
 @pytest.fixture
@@ -213,16 +213,9 @@ def test_validate_refresh_checks_the_user_like_refresh_does(alice_session, alice
     assert s.post_refresh(f"{P}/validate_refresh/").status_code == 401
 
 
-@pytest.mark.parametrize("change", ["deactivate", "delete", "password"])
+@pytest.mark.parametrize("change", USER_CHANGES)
 def test_validate_refresh_agrees_with_refresh_about_the_user(s, alice, change):
-    if change == "deactivate":
-        alice.is_active = False
-        alice.save()
-    elif change == "delete":
-        alice.delete()
-    else:
-        alice.set_password("changed")
-        alice.save()
+    change_user(alice, change)
     response = Client().post(f"{P}/validate_refresh/", **bearer(s.refresh))
     assert response.status_code == 401
     assert Client().post(f"{P}/refresh_access/", **bearer(s.refresh)).status_code == 401

@@ -10,7 +10,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         denylist = get_denylist()
         if denylist.expires_entries:
-            self.stdout.write(f"{type(denylist).__name__} expires its entries itself; nothing to delete.")
+            self.stdout.write(
+                f"{type(denylist).__name__} expires its entries itself; nothing to delete."
+            )
             return
         deleted = denylist.purge_expired()
         self.stdout.write(f"Deleted {deleted} expired token(s).")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from contextlib import contextmanager
 
 import pytest
 
@@ -40,17 +41,20 @@ def store(request, settings):
     if request.param == "database":
         yield DatabaseStoreView()
         return
-    require_redis()
-    view = use_redis_store(settings, f"djwto-sessions-test-{uuid.uuid4().hex[:12]}")
-    try:
+    with fresh_redis_store(settings) as view:
         yield view
-    finally:
-        view.clear()
 
 
 @pytest.fixture
 def redis_store(settings):
     """Only ``CacheDenylist`` on Redis."""
+    with fresh_redis_store(settings) as view:
+        yield view
+
+
+@contextmanager
+def fresh_redis_store(settings):
+    """``CacheDenylist`` on Redis under a key prefix of its own, emptied afterwards."""
     require_redis()
     view = use_redis_store(settings, f"djwto-sessions-test-{uuid.uuid4().hex[:12]}")
     try:

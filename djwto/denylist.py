@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from .conf import derived, djwto_settings, on_clear_derived
+from .queries import convert_row, row_converters
 
 
 @dataclass(frozen=True)
@@ -119,15 +120,11 @@ class DatabaseDenylist(BaseDenylist):
             rows = cursor.fetchall()
         if not rows:
             return {}
-        converters = [self._converter(field, connection) for field in fields]
+        converters = row_converters(fields, connection)
         found = {}
         for row in rows:
-            values = []
-            for value, (functions, col) in zip(row, converters):
-                for convert in functions:
-                    value = convert(value, col, connection)
-                values.append(value)
-            jti, kind, reason, user_id, expires_at, created_at = values
+            jti, kind, reason, user_id, expires_at, created_at = convert_row(row, converters,
+                                                                              connection)
             found[jti] = Entry(jti, kind, reason, user_id, aware_datetime(expires_at),
                                aware_datetime(created_at))
         return found

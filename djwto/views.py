@@ -18,7 +18,7 @@ import json
 import time
 from typing import Any
 
-from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth import get_user_model
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
@@ -41,7 +41,7 @@ from .exceptions import (
     NotFound,
     PayloadTooLarge,
 )
-from .queries import update_last_login
+from .queries import authenticate, update_last_login
 from .responses import error_response
 from .tokens import build_access_claims, build_refresh_claims, is_stamp_valid
 from .transports import Tokens, Transport, check_csrf, get_transport

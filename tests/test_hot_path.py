@@ -6,6 +6,7 @@ import json
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group, Permission
 
 from djwto.queries import get_all_permissions
@@ -220,6 +221,156 @@ def test_a_custom_manager_takes_the_orm_path(carol, monkeypatch):
     carol.save()
     with pytest.raises(User.DoesNotExist):
         get_user_by_pk(User, carol.pk)
+
+
+# --- login: ModelBackend's authenticate with its user query run raw ----------------------------
+
+
+MODEL = "django.contrib.auth.backends.ModelBackend"
+ALLOW_ALL = "django.contrib.auth.backends.AllowAllUsersModelBackend"
+
+
+class AlwaysBob:
+    """A backend that knows only bob (whatever the password)."""
+
+    def authenticate(self, request, username=None, password=None):
+        return get_user_model().objects.filter(username="bob").first() if username == "bob" else None
+
+    def get_user(self, user_id):
+        return None
+
+
+class PickyBackend(ModelBackend):
+    def user_can_authenticate(self, user):
+        return False
+
+
+@pytest.fixture
+def auth_record(monkeypatch):
+    """What an authenticate() call did: the failure signals sent and the passwords hashed."""
+    from django.contrib.auth.signals import user_login_failed
+
+    record = {"failed": [], "hashed": []}
+    User = get_user_model()
+    real_set_password = User.set_password
+
+    def on_failure(sender, credentials, request, **kwargs):
+        record["failed"].append((sender, dict(credentials), request))
+
+    def set_password(self, raw_password):
+        record["hashed"].append(raw_password)
+        return real_set_password(self, raw_password)
+
+    monkeypatch.setattr(User, "set_password", set_password)
+    user_login_failed.connect(on_failure)
+    yield record
+    user_login_failed.disconnect(on_failure)
+
+
+def _both_authenticate(auth_record, **credentials):
+    """(djwto's answer, Django's answer), each with what it did."""
+    from django.contrib.auth import authenticate as django_authenticate
+    from django.test import RequestFactory
+
+    from djwto.queries import authenticate
+
+    request = RequestFactory().post("/login/")
+    answers = []
+    for function in (authenticate, django_authenticate):
+        auth_record["failed"].clear()
+        auth_record["hashed"].clear()
+        user = function(request, **dict(credentials))
+        seen = [(sender, creds, req is request) for sender, creds, req in auth_record["failed"]]
+        answers.append((user and (user.pk, user.backend, _fields(user)), seen,
+                        list(auth_record["hashed"])))
+    return answers
+
+
+@pytest.mark.parametrize("backend", [MODEL, ALLOW_ALL])
+@pytest.mark.parametrize("case", ["right", "wrong password", "unknown user", "inactive",
+                                  "no password", "no username", "other field", "extra field",
+                                  "unusable password"])
+def test_authenticate_equals_django(carol, settings, auth_record, backend, case):
+    settings.AUTHENTICATION_BACKENDS = [backend]
+    credentials = {"username": "carol", "password": "pw"}
+    if case == "wrong password":
+        credentials["password"] = "nope"
+    elif case == "unknown user":
+        credentials["username"] = "nobody"
+    elif case == "inactive":
+        carol.is_active = False
+        carol.save()
+    elif case == "no password":
+        credentials["password"] = None
+    elif case == "no username":
+        credentials["username"] = None
+    elif case == "other field":
+        credentials = {"email": "carol@djwto.com", "password": "pw"}
+    elif case == "extra field":
+        credentials["api_key"] = "secret"
+    elif case == "unusable password":
+        carol.set_unusable_password()
+        carol.save()
+    fast, django = _both_authenticate(auth_record, **credentials)
+    assert fast == django
+    user, failures, hashed = fast
+    if case in ("right", "extra field") or (case == "inactive" and backend == ALLOW_ALL):
+        assert user[0] == carol.pk and user[1] == backend and not failures
+    else:
+        assert user is None
+        assert failures == [("django.contrib.auth", {**credentials, "password": "*" * 20}, True)]
+    assert hashed == (["pw"] if case == "unknown user" else [])  # the timing mitigation
+
+
+def test_authenticate_is_one_query(carol, django_assert_num_queries):
+    from djwto.queries import authenticate
+
+    with django_assert_num_queries(1):
+        user = authenticate(None, username="carol", password="pw")
+    assert user == carol and user.backend == MODEL
+    with django_assert_num_queries(1):
+        assert authenticate(None, username="nobody", password="pw") is None
+
+
+@pytest.mark.parametrize("backends, expected", [
+    ([MODEL, "tests.test_hot_path.AlwaysBob"], "bob"),
+    (["tests.test_hot_path.AlwaysBob", MODEL], "bob"),
+    (["tests.test_hot_path.PickyBackend"], None),
+])
+def test_other_backends_authenticate_through_django(carol, settings, backends, expected):
+    from djwto.queries import authenticate
+
+    bob = get_user_model().objects.create_user("bob", password="not-this")
+    settings.AUTHENTICATION_BACKENDS = backends
+    user = authenticate(None, username="bob", password="anything")
+    assert (user and user.username) == expected
+    if expected:
+        assert user == bob and user.backend == "tests.test_hot_path.AlwaysBob"
+    assert (authenticate(None, username="carol", password="pw") is not None) == (
+        MODEL in backends)
+
+
+def test_a_custom_natural_key_is_honoured(carol, monkeypatch):
+    from djwto.queries import authenticate
+
+    manager_class = type(get_user_model()._default_manager)
+    monkeypatch.setattr(manager_class, "get_by_natural_key",
+                        lambda self, username: self.get(username__iexact=username),
+                        raising=False)
+    assert authenticate(None, username="CAROL", password="pw") == carol
+
+
+def test_a_user_by_a_field_that_is_not_unique_fails_as_the_orm(carol):
+    from djwto.queries import _get_user_by
+
+    User = get_user_model()
+    User.objects.create_user("carol2", first_name="Carol")
+    carol.first_name = "Carol"
+    carol.save()
+    field = User._meta.get_field("first_name")
+    with pytest.raises(User.MultipleObjectsReturned):
+        _get_user_by(User, field, "Carol")
+    assert _get_user_by(User, User._meta.get_field("username"), "carol2").first_name == "Carol"
 
 
 # --- last_login: one raw UPDATE where nothing can tell ------------------------------------------

@@ -8,6 +8,10 @@ environ (no test client, no middleware, no network). Each round runs every scena
 shuffled order; a scenario's batch is sized to take about 30 ms (3 ms with ``--quick``). We
 report the median over rounds of the mean µs per call, and ratios as the median of the
 per-round ratios (so a slow moment of the machine hits both sides of a ratio alike).
+
+The denylist lookup is timed on SQLite files and, when a server answers, on PostgreSQL
+(``DJWTO_BENCH_PG_HOST``, default 127.0.0.1; ``off`` skips it). Redis, likewise, comes from
+``DJWTO_BENCH_REDIS_URL``.
 """
 
 from __future__ import annotations
@@ -77,6 +81,37 @@ def redis_url() -> str | None:
     return url
 
 
+def postgres_host() -> str | None:
+    """The PostgreSQL server of the denylist scenarios on PostgreSQL, if one answers."""
+    host = os.environ.get("DJWTO_BENCH_PG_HOST", "127.0.0.1")
+    if host.lower() in ("", "none", "off"):
+        return None
+    try:
+        import psycopg
+
+        with psycopg.connect(**_pg_params(host, "postgres"), connect_timeout=1, autocommit=True):
+            pass
+    except Exception:
+        return None
+    return host
+
+
+def _pg_params(host: str, dbname: str) -> dict[str, str]:
+    return {"host": host, "dbname": dbname,
+            "port": os.environ.get("DJWTO_BENCH_PG_PORT", "5432"),
+            "user": os.environ.get("DJWTO_BENCH_PG_USER", "postgres"),
+            "password": os.environ.get("DJWTO_BENCH_PG_PASSWORD", "")}
+
+
+def create_pg_databases(host: str, names: list[str]) -> None:
+    import psycopg
+
+    with psycopg.connect(**_pg_params(host, "postgres"), autocommit=True) as conn:
+        for name in names:
+            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+                conn.execute(f'CREATE DATABASE "{name}"')
+
+
 def configure(args: argparse.Namespace) -> dict[str, Any]:
     bench_dir = os.environ.get("DJWTO_BENCH_DIR") or os.path.join(tempfile.gettempdir(), "djwto-bench")
     os.makedirs(bench_dir, exist_ok=True)
@@ -90,6 +125,16 @@ def configure(args: argparse.Namespace) -> dict[str, Any]:
         os.environ["DJWTO_BENCH_REDIS_URL"] = url
     else:
         os.environ.pop("DJWTO_BENCH_REDIS_URL", None)
+    pg_host = postgres_host()
+    if pg_host:
+        names = {size: f"djwto_bench_v{DENY_TABLE_VERSION}_{rows}"
+                 for size, rows in (("SMALL", args.small_rows), ("LARGE", args.large_rows))}
+        create_pg_databases(pg_host, list(names.values()))
+        os.environ["DJWTO_BENCH_PG_HOST"] = pg_host
+        for size, name in names.items():
+            os.environ[f"DJWTO_BENCH_PG_{size}"] = name
+    else:
+        os.environ.pop("DJWTO_BENCH_PG_HOST", None)
     os.environ["DJANGO_SETTINGS_MODULE"] = "benchmarks.bench_settings"
 
     import django
@@ -97,11 +142,14 @@ def configure(args: argparse.Namespace) -> dict[str, Any]:
 
     django.setup()
     call_command("migrate", verbosity=0, interactive=False, database="default")
-    built = {
-        "small": build_denylist_db(small, args.small_rows),
-        "large": build_denylist_db(large, args.large_rows),
+    tables = {
+        "SQLite": {"small": build_denylist_db(small, args.small_rows),
+                   "large": build_denylist_db(large, args.large_rows)},
     }
-    return {"bench_dir": bench_dir, "redis": url, "denylist_files": built}
+    if pg_host:
+        tables["PostgreSQL"] = {"small": build_denylist_pg("deny_pg_small", args.small_rows),
+                                "large": build_denylist_pg("deny_pg_large", args.large_rows)}
+    return {"bench_dir": bench_dir, "redis": url, "postgres": pg_host, "denylist_tables": tables}
 
 
 # --- the denylist tables --------------------------------------------------------------------
@@ -159,13 +207,77 @@ def build_denylist_db(path: str, rows: int) -> dict[str, Any]:
             "cached": False}
 
 
-def denylist_key_pools(path: str, rows: int, size: int = 1024) -> tuple[list, list]:
+def build_denylist_pg(alias: str, rows: int) -> dict[str, Any]:
+    """The same table on PostgreSQL (database ``alias``), with the same mix of keys; cached."""
+    from django.db import connections
+    from django.utils import timezone
+
+    from djwto.models import DeniedToken
+
+    connection = connections[alias]
+    table = DeniedToken._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass('bench_meta') IS NOT NULL")
+        if cursor.fetchone()[0]:
+            cursor.execute("SELECT rows FROM bench_meta")
+            if cursor.fetchone()[0] == rows:
+                return {"rows": rows, "built_seconds": 0.0, "cached": True}
+        cursor.execute(f'DROP TABLE IF EXISTS bench_meta, "{table}"')
+    started = time.perf_counter()
+    with connection.schema_editor() as editor:
+        editor.create_model(DeniedToken)
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        # 1% user cut-offs, 10% revoked sessions, the rest refresh tokens, as in the SQLite files.
+        cursor.execute(
+            f'INSERT INTO "{table}" (jti, token_type, reason, user_id, expires_at, created_at) '
+            "SELECT CASE WHEN r < 0.01 THEN 'user:' || g WHEN r < 0.11 THEN 'sid:' || h "
+            "ELSE h END, CASE WHEN r < 0.01 THEN 'user' WHEN r < 0.11 THEN 'session' "
+            "ELSE 'refresh' END, 'revoked', (g %% 5000)::text, %s, %s "
+            "FROM (SELECT g, random() AS r, md5(g::text || random()::text) AS h "
+            "FROM generate_series(1, %s) AS g) AS s",
+            [now + timezone.timedelta(days=1), now, rows])
+        cursor.execute(f'ANALYZE "{table}"')
+        cursor.execute("CREATE TABLE bench_meta (rows integer)")
+        cursor.execute("INSERT INTO bench_meta VALUES (%s)", [rows])
+        cursor.execute("CHECKPOINT")  # or the server writes the new table out while we time
+    return {"rows": rows, "built_seconds": round(time.perf_counter() - started, 2),
+            "cached": False}
+
+
+def warm_sqlite(alias: str) -> None:
+    """Read the whole denylist table and its key index into the connection's page cache."""
+    from django.db import connections
+
+    with connections[alias].cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM djwto_deniedtoken WHERE created_at IS NOT NULL")
+        cursor.execute("SELECT count(*) FROM djwto_deniedtoken WHERE jti >= ''")
+
+
+def sqlite_keys(path: str) -> Callable[[list[int]], list[str]]:
+    def keys(ids: list[int]) -> list[str]:
+        with contextlib.closing(sqlite3.connect(path)) as db:
+            return [db.execute("SELECT jti FROM djwto_deniedtoken WHERE id = ?", (i,)).fetchone()[0]
+                    for i in ids]
+    return keys
+
+
+def pg_keys(alias: str) -> Callable[[list[int]], list[str]]:
+    def keys(ids: list[int]) -> list[str]:
+        from django.db import connections
+
+        with connections[alias].cursor() as cursor:
+            cursor.execute("SELECT id, jti FROM djwto_deniedtoken WHERE id = ANY(%s)", [ids])
+            found = dict(cursor.fetchall())
+        return [found[i] for i in ids]
+    return keys
+
+
+def denylist_key_pools(keys_of_ids: Callable[[list[int]], list[str]], rows: int,
+                       size: int = 1024) -> tuple[list, list]:
     """Lookups shaped like a refresh check, [user:..., sid:..., jti]: all absent; jti present."""
     rng = random.Random(7)
-    with contextlib.closing(sqlite3.connect(path)) as db:
-        ids = [rng.randint(1, rows) for _ in range(size)]
-        present = [db.execute("SELECT jti FROM djwto_deniedtoken WHERE id = ?", (i,)).fetchone()[0]
-                   for i in ids]
+    present = keys_of_ids([rng.randint(1, rows) for _ in range(size)])
 
     def absent_keys() -> list[str]:
         return [f"user:{rng.randint(10**6, 10**7)}", f"sid:{secrets.token_hex(16)}"]
@@ -462,19 +574,28 @@ def build_scenarios(args: argparse.Namespace, info: dict[str, Any]) -> list[Scen
                  note="pool of RefreshToken.for_user tokens minted before the timed loop"),
     ]
 
-    # The denylist lookup itself, on two prebuilt tables (routed with DATABASE_ROUTERS): keys
-    # shaped like a refresh check ([user:..., sid:..., jti]); all absent (a valid token, the
-    # common case), or with the jti present (a revoked token).
+    # The denylist lookup itself, on two prebuilt tables per engine (routed with
+    # DATABASE_ROUTERS): keys shaped like a refresh check ([user:..., sid:..., jti]); all absent
+    # (a valid token, the common case), or with the jti present (a revoked token).
     denylist = DatabaseDenylist()
-    for label, alias, router, rows in (
-        ("small", "deny_small", "DenySmallRouter", args.small_rows),
-        ("large", "deny_large", "DenyLargeRouter", args.large_rows),
-    ):
-        absent, present = denylist_key_pools(info["denylist_files"][label]["path"], rows)
+    tables = info["denylist_tables"]
+    sources = [("SQLite", "small", "DenySmallRouter", args.small_rows,
+                sqlite_keys(tables["SQLite"]["small"]["path"])),
+               ("SQLite", "large", "DenyLargeRouter", args.large_rows,
+                sqlite_keys(tables["SQLite"]["large"]["path"]))]
+    if "PostgreSQL" in tables:
+        sources += [("PostgreSQL", "small", "DenyPgSmallRouter", args.small_rows,
+                     pg_keys("deny_pg_small")),
+                    ("PostgreSQL", "large", "DenyPgLargeRouter", args.large_rows,
+                     pg_keys("deny_pg_large"))]
+    warm_sqlite("deny_small")
+    warm_sqlite("deny_large")
+    for engine, _, router, rows, keys_of_ids in sources:
+        absent, present = denylist_key_pools(keys_of_ids, rows)
         for case, pool in (("absent", absent), ("present", present)):
             keys_iter = itertools.cycle(pool)
             scenarios.append(Scenario(
-                f"denylist lookup, {human(rows)} rows ({case})",
+                denylist_scenario(engine, rows, case),
                 lambda it=keys_iter: denylist.lookup(next(it)), "denylist", kind="direct",
                 context=lambda r=router: override_settings(
                     DATABASE_ROUTERS=[f"benchmarks.bench_views.{r}"])))
@@ -499,6 +620,10 @@ def backends_cookie_header(access: str) -> str:
     payload = access.split(".")[1]
     return (f"csrftoken={secrets.token_urlsafe(24)}; jwt_access_payload={payload}; "
             f"jwt_access_token={access}")
+
+
+def denylist_scenario(engine: str, rows: int, case: str) -> str:
+    return f"denylist lookup, {engine}, {human(rows)} rows ({case})"
 
 
 def human(rows: int) -> str:
@@ -565,11 +690,12 @@ def build_targets(names: list[str], large_rows: int, small_rows: int) -> list[Ta
         Target("djwto update_refresh (rotation)", "≤ 0.50× simplejwt rotate+blacklist",
                ratio_of("djwto update_refresh (rotation)", "simplejwt rotate + blacklist"), 0.50),
     ]
-    for case in ("absent", "present"):
-        large = f"denylist lookup, {human(large_rows)} rows ({case})"
-        small = f"denylist lookup, {human(small_rows)} rows ({case})"
-        targets.append(Target(large, f"≤ 1.10× the {human(small_rows)}-row lookup",
-                              ratio_of(large, small), 1.10))
+    for engine in ("SQLite", "PostgreSQL"):
+        for case in ("absent", "present"):
+            large = denylist_scenario(engine, large_rows, case)
+            small = denylist_scenario(engine, small_rows, case)
+            targets.append(Target(large, f"≤ 1.10× the {human(small_rows)}-row lookup",
+                                  ratio_of(large, small), 1.10))
     for name in names:
         if name.startswith("djwto + revocation (cache"):
             # On Redis the target is for the local cache (DJWTO_DENYLIST_LOCAL_CACHE); the
@@ -659,7 +785,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "seed": args.seed,
             "redis": info["redis"],
             "denylist_cache_backend": "redis" if info["redis"] else "locmem",
-            "denylist_tables": info["denylist_files"],
+            "postgres": info["postgres"],
+            "denylist_tables": info["denylist_tables"],
             "seconds": round(time.perf_counter() - started, 1),
         },
         "scenarios": [
@@ -733,10 +860,15 @@ def format_report(results: dict[str, Any]) -> str:
                                   if t["passed"] is False) if passed < len(targets) else ""),
         f"cache denylist backend: {meta['denylist_cache_backend']}"
         + (f" ({meta['redis']})" if meta["redis"] else " (Redis not reachable)"),
-        "denylist tables: " + ", ".join(
-            f"{human(t['rows'])} rows ({describe_build(t)})" for t in tables.values())
-        + "; SQLite files with a 64 MiB page cache each; lookups of 3 keys shaped like a "
-        "refresh check (user:, sid:, jti), all absent or with the jti present.",
+        "denylist tables: " + "; ".join(
+            f"{engine} " + ", ".join(f"{human(t['rows'])} rows ({describe_build(t)})"
+                                     for t in by_size.values())
+            for engine, by_size in tables.items())
+        + ". SQLite: files read into a 256 MiB page cache each before timing. PostgreSQL: "
+        + (f"on {meta['postgres']}, one database per size" if meta["postgres"]
+           else "not reachable, skipped")
+        + ". Lookups of 3 keys shaped like a refresh check (user:, sid:, jti), all absent or "
+        "with the jti present.",
         "rotation: each call consumes its refresh token; a pool of fresh tokens is minted before "
         "each timed loop (djwto: claims + signature; simplejwt: RefreshToken.for_user, which also "
         "writes its OutstandingToken row), so minting is not in the numbers on either side.",

@@ -140,3 +140,11 @@ class DenySmallRouter(_DenylistRouter):
 
 class DenyLargeRouter(_DenylistRouter):
     alias = "deny_large"
+
+
+class DenyPgSmallRouter(_DenylistRouter):
+    alias = "deny_pg_small"
+
+
+class DenyPgLargeRouter(_DenylistRouter):
+    alias = "deny_pg_large"

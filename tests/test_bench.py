@@ -34,7 +34,7 @@ def test_quick_benchmark_prints_its_table(tmp_path):
     for needle in ("scenario", "median µs", "× plain", "plain View + JsonResponse",
                    "djwto HS256 (JSON)", "djwto EdDSA (JSON)", "djwto HS256 (TWO-COOKIES)",
                    "simplejwt stateless", "djwto login", "simplejwt rotate + blacklist",
-                   "denylist lookup, 10k rows", "verified-token cache:", "targets:"):
+                   "denylist lookup, SQLite, 10k rows", "verified-token cache:", "targets:"):
         assert needle in report, f"{needle!r} missing from:\n{report}"
     results = json.loads(out.read_text())
     names = {s["name"] for s in results["scenarios"]}

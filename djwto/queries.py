@@ -35,6 +35,7 @@ listens for the user model, and ``last_login`` is a plain ``DateTimeField``.
 from __future__ import annotations
 
 import functools
+import weakref
 from typing import Any
 
 from django.conf import settings
@@ -138,13 +139,25 @@ def get_all_permissions(user: Any) -> set[str]:
 # --- the user of a token, and of a login ----------------------------------------------------
 
 
-def row_converters(fields: list, connection: Any) -> list[tuple[list, Any]]:
-    """Per field, the converters the ORM applies to its values read from ``connection``."""
+#: connection -> {(model, names): converters}; a connection's converters are its own methods.
+_converters: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+on_clear_derived(_converters.clear)
+
+
+def row_converters(model: type, names: tuple[str, ...], connection: Any) -> list[tuple[list, Any]]:
+    """Per field of ``model`` in ``names``, the converters the ORM applies to its values read
+    from ``connection``; kept per connection."""
+    kept = _converters.setdefault(connection, {})
+    try:
+        return kept[model, names]
+    except KeyError:
+        pass
     converters = []
-    for field in fields:
-        col = field.get_col(field.model._meta.db_table)
+    for name in names:
+        col = model._meta.get_field(name).get_col(model._meta.db_table)
         converters.append(
             (connection.ops.get_db_converters(col) + col.get_db_converters(connection), col))
+    kept[model, names] = converters
     return converters
 
 
@@ -158,13 +171,13 @@ def convert_row(row: tuple, converters: list[tuple[list, Any]], connection: Any)
 
 
 @functools.lru_cache(maxsize=32)
-def _user_select(model: type, alias: str, column: str) -> tuple[str, list[str]]:
+def _user_select(model: type, alias: str, column: str) -> tuple[str, tuple[str, ...]]:
     """(SQL, attnames): a select of ``model``'s columns by one column."""
     quote = connections[alias].ops.quote_name
     fields = model._meta.concrete_fields
     sql = (f"SELECT {', '.join(quote(field.column) for field in fields)} "
            f"FROM {quote(model._meta.db_table)} WHERE {quote(column)} = %s")
-    return sql, [field.attname for field in fields]
+    return sql, tuple(field.attname for field in fields)
 
 
 def _has_plain_manager(model: type) -> bool:
@@ -177,7 +190,7 @@ def _has_plain_manager(model: type) -> bool:
 def _get_user_by(model: type, field: Any, value: Any) -> Any:
     """``model._default_manager.get(<field>=value)`` as one raw select; same answers, same errors."""
     manager = model._default_manager
-    alias = router.db_for_read(model, **manager._hints)
+    alias = manager._db or router.db_for_read(model, **manager._hints)
     connection = connections[alias]
     # Converts as the ORM's exact lookup does, raising ValueError/TypeError/ValidationError alike.
     prepared = field.get_db_prep_value(value, connection, prepared=False)
@@ -189,8 +202,7 @@ def _get_user_by(model: type, field: Any, value: Any) -> Any:
         if rows:  # not unique: let the ORM raise MultipleObjectsReturned
             return manager.get(**{field.name: value})
         raise model.DoesNotExist(f"{model._meta.object_name} matching query does not exist.")
-    fields = model._meta.concrete_fields
-    values = convert_row(rows[0], row_converters(fields, connection), connection)
+    values = convert_row(rows[0], row_converters(model, attnames, connection), connection)
     return model.from_db(alias, attnames, values)
 
 

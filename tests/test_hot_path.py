@@ -172,12 +172,15 @@ def _fields(user):
     return {f.attname: getattr(user, f.attname) for f in type(user)._meta.concrete_fields}
 
 
-def test_user_by_pk_equals_the_orm(carol, django_assert_num_queries):
+@pytest.mark.parametrize("use_tz", [True, False])
+def test_user_by_pk_equals_the_orm(carol, settings, use_tz, django_assert_num_queries):
     from djwto.queries import get_user_by_pk
 
     User = get_user_model()
     carol.last_login = carol.date_joined
     carol.save()
+    get_user_by_pk(User, carol.pk)  # the row converters are kept from here on...
+    settings.USE_TZ = use_tz  # ...until a setting changes
     with django_assert_num_queries(1):
         user = get_user_by_pk(User, str(carol.pk))
     expected = User._default_manager.get(pk=carol.pk)

@@ -605,6 +605,15 @@ def build_scenarios(args: argparse.Namespace, info: dict[str, Any]) -> list[Scen
     warm_sqlite("deny_large")
     # For context, on SQLite: the jti alone (one index probe instead of three).
     for engine, _, router, rows, keys_of_ids in sources:
+        # The denylist as a request meets it: the database revocation check of a protected
+        # view (two keys, user: and sid:, both absent), on each table.
+        scenarios.append(Scenario(
+            revocation_scenario(engine, rows), get("/djwto/json/", **bearer), "denylist",
+            client=client,
+            context=lambda r=router: override_settings(
+                DATABASE_ROUTERS=[f"benchmarks.bench_views.{r}"],
+                DJWTO_CHECK_ACCESS_REVOCATION=True,
+                DJWTO_DENYLIST_BACKEND="djwto.denylist.DatabaseDenylist")))
         absent, present = denylist_key_pools(keys_of_ids, rows)
         for jti_only, case, pool in ((False, "absent", absent), (False, "present", present),
                                      (True, "absent", absent), (True, "present", present)):
@@ -639,6 +648,10 @@ def backends_cookie_header(access: str) -> str:
     payload = access.split(".")[1]
     return (f"csrftoken={secrets.token_urlsafe(24)}; jwt_access_payload={payload}; "
             f"jwt_access_token={access}")
+
+
+def revocation_scenario(engine: str, rows: int) -> str:
+    return f"djwto + revocation (database), {engine}, {human(rows)} rows"
 
 
 def denylist_scenario(engine: str, rows: int, case: str, *, jti_only: bool = False) -> str:
@@ -710,6 +723,11 @@ def build_targets(names: list[str], large_rows: int, small_rows: int) -> list[Ta
         Target("djwto update_refresh (rotation)", "≤ 0.50× simplejwt rotate+blacklist",
                ratio_of("djwto update_refresh (rotation)", "simplejwt rotate + blacklist"), 0.50),
     ]
+    for engine in ("SQLite", "PostgreSQL"):
+        large = revocation_scenario(engine, large_rows)
+        targets.append(Target(large, f"≤ 1.10× at {human(small_rows)} rows",
+                              ratio_of(large, revocation_scenario(engine, small_rows)), 1.10,
+                              informational=True))
     for engine, jti_only in (("SQLite", False), ("PostgreSQL", False), ("SQLite", True)):
         for case in ("absent", "present"):
             large = denylist_scenario(engine, large_rows, case, jti_only=jti_only)

@@ -59,11 +59,15 @@ on_clear_derived(_statements.clear)
 
 
 @functools.lru_cache(maxsize=8)
-def _only_model_backends(paths: tuple[str, ...]) -> bool:
+def _model_backends(paths: tuple[str, ...]) -> tuple | None:
+    """The backends of ``paths`` if there are some and each is exactly ``ModelBackend`` or
+    ``AllowAllUsersModelBackend`` (not a subclass, which may answer otherwise); else ``None``."""
     from django.contrib.auth.backends import AllowAllUsersModelBackend, ModelBackend
 
-    model_backends = (ModelBackend, AllowAllUsersModelBackend)
-    return bool(paths) and all(type(load_backend(path)) in model_backends for path in paths)
+    backends = tuple(load_backend(path) for path in paths)
+    if backends and all(type(b) in (ModelBackend, AllowAllUsersModelBackend) for b in backends):
+        return backends
+    return None
 
 
 def _querysets(user: Any) -> Any:
@@ -115,7 +119,7 @@ def _can_use_fast_path(user: Any) -> bool:
         and not settings.DATABASE_ROUTERS
         and user._state.db in (None, DEFAULT_DB_ALIAS)
         and user.pk is not None
-        and _only_model_backends(tuple(settings.AUTHENTICATION_BACKENDS))
+        and _model_backends(tuple(settings.AUTHENTICATION_BACKENDS)) is not None
     )
 
 
@@ -226,23 +230,16 @@ def get_user_by_natural_key(model: type, username: Any) -> Any:
     return _get_user_by(model, field, username)
 
 
-@functools.lru_cache(maxsize=8)
-def _sole_model_backend(paths: tuple[str, ...]) -> Any:
-    """The backend when ``paths`` is exactly one ``ModelBackend``/``AllowAllUsersModelBackend``."""
-    from django.contrib.auth.backends import AllowAllUsersModelBackend, ModelBackend
-
-    backend = load_backend(paths[0]) if len(paths) == 1 else None
-    return backend if type(backend) in (ModelBackend, AllowAllUsersModelBackend) else None
-
-
 @sensitive_variables("credentials", "password")
 def authenticate(request: Any = None, **credentials: Any) -> Any:
     """``django.contrib.auth.authenticate()``: the same user, signal and timing, faster."""
     paths = tuple(settings.AUTHENTICATION_BACKENDS)
-    backend = _sole_model_backend(paths)
+    backends = _model_backends(paths)
     model = get_user_model()
-    if backend is None or set(credentials) != {model.USERNAME_FIELD, "password"}:
+    if (backends is None or len(backends) != 1
+            or set(credentials) != {model.USERNAME_FIELD, "password"}):
         return django_authenticate(request, **credentials)
+    backend = backends[0]
     username, password = credentials[model.USERNAME_FIELD], credentials["password"]
     user = None
     if username is not None and password is not None:

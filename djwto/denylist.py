@@ -93,11 +93,6 @@ class DatabaseDenylist(BaseDenylist):
 
         return DeniedToken
 
-    @staticmethod
-    def _entry(row) -> Entry:
-        return Entry(row.jti, row.token_type, row.reason, row.user_id,
-                     aware_datetime(row.expires_at), aware_datetime(row.created_at))
-
     @property
     def db_alias(self) -> str:
         return router.db_for_write(self.model)
@@ -125,10 +120,6 @@ class DatabaseDenylist(BaseDenylist):
             found[jti] = Entry(jti, kind, reason, user_id, aware_datetime(expires_at),
                                aware_datetime(created_at))
         return found
-
-    async def alookup(self, keys: Iterable[str]) -> dict[str, Entry]:
-        rows = self.model._default_manager.filter(jti__in=list(keys))
-        return {row.jti: self._entry(row) async for row in rows}
 
     def _fields(self, entry: Entry) -> dict:
         return {

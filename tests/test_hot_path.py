@@ -90,10 +90,12 @@ def test_a_cached_answer_is_reused(carol, django_assert_num_queries):
 
 
 def _orm_lookup(keys):
-    from djwto.denylist import DatabaseDenylist
+    from djwto.denylist import Entry, aware_datetime
     from djwto.models import DeniedToken
 
-    return {row.jti: DatabaseDenylist._entry(row) for row in DeniedToken.objects.filter(jti__in=keys)}
+    return {row.jti: Entry(row.jti, row.token_type, row.reason, row.user_id,
+                           aware_datetime(row.expires_at), aware_datetime(row.created_at))
+            for row in DeniedToken.objects.filter(jti__in=keys)}
 
 
 @pytest.fixture

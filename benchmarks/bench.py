@@ -67,33 +67,37 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
-def redis_url() -> str | None:
-    """The Redis the cache-denylist scenario uses, if one answers (else locmem)."""
-    url = os.environ.get("DJWTO_BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
-    if url.lower() in ("", "none", "off"):
+def _service(env: str, default: str, probe: Callable[[str], Any]) -> str | None:
+    """``$env`` (else ``default``) if that service answers ``probe``; ``None`` if off or down."""
+    address = os.environ.get(env, default)
+    if address.lower() in ("", "none", "off"):
         return None
     try:
+        probe(address)
+    except Exception:
+        return None
+    return address
+
+
+def redis_url() -> str | None:
+    """The Redis the cache-denylist scenario uses, if one answers (else locmem)."""
+    def ping(url: str) -> None:
         import redis
 
         redis.Redis.from_url(url, socket_connect_timeout=0.3, socket_timeout=0.3).ping()
-    except Exception:
-        return None
-    return url
+
+    return _service("DJWTO_BENCH_REDIS_URL", "redis://127.0.0.1:6379/14", ping)
 
 
 def postgres_host() -> str | None:
     """The PostgreSQL server of the denylist scenarios on PostgreSQL, if one answers."""
-    host = os.environ.get("DJWTO_BENCH_PG_HOST", "127.0.0.1")
-    if host.lower() in ("", "none", "off"):
-        return None
-    try:
+    def connect(host: str) -> None:
         import psycopg
 
         with psycopg.connect(**_pg_params(host, "postgres"), connect_timeout=1, autocommit=True):
             pass
-    except Exception:
-        return None
-    return host
+
+    return _service("DJWTO_BENCH_PG_HOST", "127.0.0.1", connect)
 
 
 def _pg_params(host: str, dbname: str) -> dict[str, str]:

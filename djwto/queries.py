@@ -225,7 +225,7 @@ def get_user_by_natural_key(model: type, username: Any) -> Any:
     field = model._meta.get_field(model.USERNAME_FIELD)
     if (not _has_plain_manager(model)
             or type(manager).get_by_natural_key is not BaseUserManager.get_by_natural_key
-            or field.is_relation or field not in model._meta.concrete_fields):
+            or field.is_relation or not field.concrete):
         return manager.get_by_natural_key(username)
     return _get_user_by(model, field, username)
 

@@ -5,12 +5,12 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 DEMO_ADDR ?= 127.0.0.1:8000
 
-.PHONY: test test-fast test-compat fuzz bench demo clean
+.PHONY: test test-fast test-compat lint fuzz bench demo clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test,bench,demo]'
+	$(PY) -m pip install --quiet -e '.[test,bench,demo,lint]'
 	touch $(STAMP)
 
 ## The whole suite, under branch coverage (fails below 95%): SQLite first, then the same suite on
@@ -37,6 +37,12 @@ test-compat:
 	$(COMPAT_VENV)/bin/python -m pip install --quiet --upgrade -e '.[test]' 'Django>=6' && \
 	$(COMPAT_VENV)/bin/python -c 'import sys, django; print("test-compat: Python", sys.version.split()[0], "Django", django.get_version())' && \
 	$(COMPAT_VENV)/bin/python -m pytest -q -m "not e2e and not browser" -p no:cacheprovider
+
+## ruff (rules in pyproject.toml), ruff's formatter, and mypy --strict with django-stubs on djwto/.
+lint: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy
 
 ## Quick loop: the suite on SQLite, no coverage.
 test-fast: $(STAMP)

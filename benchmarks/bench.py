@@ -33,8 +33,9 @@ import tempfile
 import time
 import tracemalloc
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if ROOT not in sys.path:
@@ -49,16 +50,28 @@ PASSWORD = "correct horse battery staple"
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true",
-                        help="few rounds, small batches, 1k/10k denylist rows (a smoke run)")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="few rounds, small batches, 1k/10k denylist rows (a smoke run)",
+    )
     parser.add_argument("--rounds", type=int, default=None, help="rounds (default 25; quick 3)")
-    parser.add_argument("--json", default="bench-results.json", metavar="PATH",
-                        help="where to write the results (default: bench-results.json)")
+    parser.add_argument(
+        "--json",
+        default="bench-results.json",
+        metavar="PATH",
+        help="where to write the results (default: bench-results.json)",
+    )
     parser.add_argument("--seed", type=int, default=1, help="seed of the scenario order")
-    parser.add_argument("--large-rows", type=int, default=None,
-                        help="rows of the large denylist table (default 1,000,000; quick 10,000)")
-    parser.add_argument("--only", default=None,
-                        help="comma-separated substrings: run only the matching scenarios")
+    parser.add_argument(
+        "--large-rows",
+        type=int,
+        default=None,
+        help="rows of the large denylist table (default 1,000,000; quick 10,000)",
+    )
+    parser.add_argument(
+        "--only", default=None, help="comma-separated substrings: run only the matching scenarios"
+    )
     args = parser.parse_args(argv)
     args.rounds = args.rounds or (3 if args.quick else 25)
     args.batch_seconds = 0.003 if args.quick else 0.030
@@ -81,6 +94,7 @@ def _service(env: str, default: str, probe: Callable[[str], Any]) -> str | None:
 
 def redis_url() -> str | None:
     """The Redis the cache-denylist scenario uses, if one answers (else locmem)."""
+
     def ping(url: str) -> None:
         import redis
 
@@ -91,6 +105,7 @@ def redis_url() -> str | None:
 
 def postgres_host() -> str | None:
     """The PostgreSQL server of the denylist scenarios on PostgreSQL, if one answers."""
+
     def connect(host: str) -> None:
         import psycopg
 
@@ -101,10 +116,13 @@ def postgres_host() -> str | None:
 
 
 def _pg_params(host: str, dbname: str) -> dict[str, str]:
-    return {"host": host, "dbname": dbname,
-            "port": os.environ.get("DJWTO_BENCH_PG_PORT", "5432"),
-            "user": os.environ.get("DJWTO_BENCH_PG_USER", "postgres"),
-            "password": os.environ.get("DJWTO_BENCH_PG_PASSWORD", "")}
+    return {
+        "host": host,
+        "dbname": dbname,
+        "port": os.environ.get("DJWTO_BENCH_PG_PORT", "5432"),
+        "user": os.environ.get("DJWTO_BENCH_PG_USER", "postgres"),
+        "password": os.environ.get("DJWTO_BENCH_PG_PASSWORD", ""),
+    }
 
 
 def create_pg_databases(host: str, names: list[str]) -> None:
@@ -117,7 +135,9 @@ def create_pg_databases(host: str, names: list[str]) -> None:
 
 
 def configure(args: argparse.Namespace) -> dict[str, Any]:
-    bench_dir = os.environ.get("DJWTO_BENCH_DIR") or os.path.join(tempfile.gettempdir(), "djwto-bench")
+    bench_dir = os.environ.get("DJWTO_BENCH_DIR") or os.path.join(
+        tempfile.gettempdir(), "djwto-bench"
+    )
     os.makedirs(bench_dir, exist_ok=True)
     os.environ["DJWTO_BENCH_DIR"] = bench_dir
     small = os.path.join(bench_dir, f"denylist-v{DENY_TABLE_VERSION}-{args.small_rows}.sqlite3")
@@ -131,8 +151,10 @@ def configure(args: argparse.Namespace) -> dict[str, Any]:
         os.environ.pop("DJWTO_BENCH_REDIS_URL", None)
     pg_host = postgres_host()
     if pg_host:
-        names = {size: f"djwto_bench_v{DENY_TABLE_VERSION}_{rows}"
-                 for size, rows in (("SMALL", args.small_rows), ("LARGE", args.large_rows))}
+        names = {
+            size: f"djwto_bench_v{DENY_TABLE_VERSION}_{rows}"
+            for size, rows in (("SMALL", args.small_rows), ("LARGE", args.large_rows))
+        }
         create_pg_databases(pg_host, list(names.values()))
         os.environ["DJWTO_BENCH_PG_HOST"] = pg_host
         for size, name in names.items():
@@ -147,12 +169,16 @@ def configure(args: argparse.Namespace) -> dict[str, Any]:
     django.setup()
     call_command("migrate", verbosity=0, interactive=False, database="default")
     tables = {
-        "SQLite": {"small": build_denylist_db(small, args.small_rows),
-                   "large": build_denylist_db(large, args.large_rows)},
+        "SQLite": {
+            "small": build_denylist_db(small, args.small_rows),
+            "large": build_denylist_db(large, args.large_rows),
+        },
     }
     if pg_host:
-        tables["PostgreSQL"] = {"small": build_denylist_pg("deny_pg_small", args.small_rows),
-                                "large": build_denylist_pg("deny_pg_large", args.large_rows)}
+        tables["PostgreSQL"] = {
+            "small": build_denylist_pg("deny_pg_small", args.small_rows),
+            "large": build_denylist_pg("deny_pg_large", args.large_rows),
+        }
     return {"bench_dir": bench_dir, "redis": url, "postgres": pg_host, "denylist_tables": tables}
 
 
@@ -188,8 +214,10 @@ def build_denylist_db(path: str, rows: int) -> dict[str, Any]:
         created = connection.ops.adapt_datetimefield_value(now)
         expires = connection.ops.adapt_datetimefield_value(now + timezone.timedelta(days=1))
         table = DeniedToken._meta.db_table
-        insert = (f'INSERT INTO "{table}" (jti, token_type, reason, user_id, expires_at, '
-                  "created_at) VALUES (?, ?, ?, ?, ?, ?)")
+        insert = (
+            f'INSERT INTO "{table}" (jti, token_type, reason, user_id, expires_at, '
+            "created_at) VALUES (?, ?, ?, ?, ?, ?)"
+        )
         rng = random.Random(rows)
         for start in range(0, rows, 50_000):
             batch = []
@@ -207,8 +235,12 @@ def build_denylist_db(path: str, rows: int) -> dict[str, Any]:
         db.execute("INSERT INTO bench_meta VALUES (?)", (rows,))
         db.commit()
     os.replace(tmp, path)
-    return {"path": path, "rows": rows, "built_seconds": round(time.perf_counter() - started, 2),
-            "cached": False}
+    return {
+        "path": path,
+        "rows": rows,
+        "built_seconds": round(time.perf_counter() - started, 2),
+        "cached": False,
+    }
 
 
 def build_denylist_pg(alias: str, rows: int) -> dict[str, Any]:
@@ -240,13 +272,13 @@ def build_denylist_pg(alias: str, rows: int) -> dict[str, Any]:
             "ELSE 'refresh' END, 'revoked', (g %% 5000)::text, %s, %s "
             "FROM (SELECT g, random() AS r, md5(g::text || random()::text) AS h "
             "FROM generate_series(1, %s) AS g) AS s",
-            [now + timezone.timedelta(days=1), now, rows])
+            [now + timezone.timedelta(days=1), now, rows],
+        )
         cursor.execute(f'ANALYZE "{table}"')
         cursor.execute("CREATE TABLE bench_meta (rows integer)")
         cursor.execute("INSERT INTO bench_meta VALUES (%s)", [rows])
         cursor.execute("CHECKPOINT")  # or the server writes the new table out while we time
-    return {"rows": rows, "built_seconds": round(time.perf_counter() - started, 2),
-            "cached": False}
+    return {"rows": rows, "built_seconds": round(time.perf_counter() - started, 2), "cached": False}
 
 
 def warm_sqlite(alias: str) -> None:
@@ -272,8 +304,11 @@ def warm_pg(alias: str) -> None:
 def sqlite_keys(path: str) -> Callable[[list[int]], list[str]]:
     def keys(ids: list[int]) -> list[str]:
         with contextlib.closing(sqlite3.connect(path)) as db:
-            return [db.execute("SELECT jti FROM djwto_deniedtoken WHERE id = ?", (i,)).fetchone()[0]
-                    for i in ids]
+            return [
+                db.execute("SELECT jti FROM djwto_deniedtoken WHERE id = ?", (i,)).fetchone()[0]
+                for i in ids
+            ]
+
     return keys
 
 
@@ -285,11 +320,13 @@ def pg_keys(alias: str) -> Callable[[list[int]], list[str]]:
             cursor.execute("SELECT id, jti FROM djwto_deniedtoken WHERE id = ANY(%s)", [ids])
             found = dict(cursor.fetchall())
         return [found[i] for i in ids]
+
     return keys
 
 
-def denylist_key_pools(keys_of_ids: Callable[[list[int]], list[str]], rows: int,
-                       size: int = 1024) -> tuple[list, list]:
+def denylist_key_pools(
+    keys_of_ids: Callable[[list[int]], list[str]], rows: int, size: int = 1024
+) -> tuple[list, list]:
     """Lookups shaped like a refresh check, [user:..., sid:..., jti]: all absent; jti present."""
     rng = random.Random(7)
     present = keys_of_ids([rng.randint(1, rows) for _ in range(size)])
@@ -297,8 +334,10 @@ def denylist_key_pools(keys_of_ids: Callable[[list[int]], list[str]], rows: int,
     def absent_keys() -> list[str]:
         return [f"user:{rng.randint(10**6, 10**7)}", f"sid:{secrets.token_hex(16)}"]
 
-    return ([[*absent_keys(), secrets.token_hex(16)] for _ in range(size)],
-            [[*absent_keys(), jti] for jti in present])
+    return (
+        [[*absent_keys(), secrets.token_hex(16)] for _ in range(size)],
+        [[*absent_keys(), jti] for jti in present],
+    )
 
 
 # --- calling the WSGI handler ---------------------------------------------------------------
@@ -389,8 +428,10 @@ class Scenario:
                 op()
             elapsed = time.perf_counter_ns() - start
             if self.client is not None and self.client.unexpected:
-                raise SystemExit(f"{self.name}: {self.client.unexpected} of {n} calls answered "
-                                 f"{self.client.last_status}")
+                raise SystemExit(
+                    f"{self.name}: {self.client.unexpected} of {n} calls answered "
+                    f"{self.client.last_status}"
+                )
         return elapsed / n / 1000
 
     def calibrate(self, seconds: float) -> None:
@@ -425,18 +466,19 @@ def build_scenarios(args: argparse.Namespace, info: dict[str, Any]) -> list[Scen
     from django.test import override_settings
     from joserfc.jwk import ECKey, OKPKey, RSAKey
     from rest_framework_simplejwt import serializers as sj_serializers
-    from rest_framework_simplejwt.settings import DEFAULTS as SJ_DEFAULTS, IMPORT_STRINGS
-    from rest_framework_simplejwt.settings import APISettings
+    from rest_framework_simplejwt.settings import DEFAULTS as SJ_DEFAULTS
+    from rest_framework_simplejwt.settings import IMPORT_STRINGS, APISettings
     from rest_framework_simplejwt.tokens import RefreshToken
 
+    from benchmarks import bench_settings
     from djwto import backends
     from djwto.denylist import DatabaseDenylist
     from djwto.tokens import build_access_claims, build_refresh_claims
 
-    from benchmarks import bench_settings
-
     user = get_user_model().objects.create_user("alice", "alice@example.com", PASSWORD)
-    user.user_permissions.add(Permission.objects.get(codename="view_user", content_type__app_label="auth"))
+    user.user_permissions.add(
+        Permission.objects.get(codename="view_user", content_type__app_label="auth")
+    )
     user = get_user_model().objects.get(pk=user.pk)
 
     def mint_djwto() -> tuple[str, str]:
@@ -464,23 +506,31 @@ def build_scenarios(args: argparse.Namespace, info: dict[str, Any]) -> list[Scen
     def sj_settings(**overrides: Any) -> Callable[[], Any]:
         """simplejwt binds its settings at import (override_settings does not reach
         serializers.api_settings): swap the object its serializers read, untimed."""
+
         @contextlib.contextmanager
         def context():
             saved = sj_serializers.api_settings
             sj_serializers.api_settings = APISettings(
-                {**bench_settings.SIMPLE_JWT, **overrides}, SJ_DEFAULTS, IMPORT_STRINGS)
+                {**bench_settings.SIMPLE_JWT, **overrides}, SJ_DEFAULTS, IMPORT_STRINGS
+            )
             try:
                 yield
             finally:
                 sj_serializers.api_settings = saved
+
         return context
 
     scenarios = [
         Scenario("plain View + JsonResponse", get("/plain/"), "baseline", client=client),
-        Scenario("floor: stdlib HS256 check", get("/floor/stdlib/", **bearer), "baseline",
-                 client=client),
-        Scenario("floor: joserfc HS256 check", get("/floor/joserfc/", **bearer), "baseline",
-                 client=client),
+        Scenario(
+            "floor: stdlib HS256 check", get("/floor/stdlib/", **bearer), "baseline", client=client
+        ),
+        Scenario(
+            "floor: joserfc HS256 check",
+            get("/floor/joserfc/", **bearer),
+            "baseline",
+            client=client,
+        ),
         Scenario("djwto HS256 (JSON)", get("/djwto/json/", **bearer), "protected", client=client),
     ]
 
@@ -495,67 +545,114 @@ def build_scenarios(args: argparse.Namespace, info: dict[str, Any]) -> list[Scen
         overrides = {"DJWTO_ALGORITHM": alg, "DJWTO_SIGNING_KEY": pem}
         with override_settings(**overrides):
             alg_access = mint_djwto()[1]
-        scenarios.append(Scenario(
-            f"djwto {alg} (JSON)", get("/djwto/json/", HTTP_AUTHORIZATION=f"Bearer {alg_access}"),
-            "protected", client=client, context=lambda o=overrides: override_settings(**o)))
+        scenarios.append(
+            Scenario(
+                f"djwto {alg} (JSON)",
+                get("/djwto/json/", HTTP_AUTHORIZATION=f"Bearer {alg_access}"),
+                "protected",
+                client=client,
+                context=lambda o=overrides: override_settings(**o),
+            )
+        )
 
     two_cookies = backends_cookie_header(access)
     scenarios += [
-        Scenario("djwto HS256 (TWO-COOKIES)", get("/djwto/two-cookies/", HTTP_COOKIE=two_cookies),
-                 "protected", client=client),
-        Scenario("djwto JWTPermissionMixin", get("/djwto/perm/", **bearer), "protected",
-                 client=client),
-        Scenario("djwto request.user (DB)", get("/djwto/db-user/", **bearer), "protected",
-                 client=client),
-        Scenario("djwto + revocation (database)", get("/djwto/json/", **bearer), "revocation",
-                 client=client,
-                 context=lambda: override_settings(
-                     DJWTO_CHECK_ACCESS_REVOCATION=True,
-                     DJWTO_DENYLIST_BACKEND="djwto.denylist.DatabaseDenylist")),
+        Scenario(
+            "djwto HS256 (TWO-COOKIES)",
+            get("/djwto/two-cookies/", HTTP_COOKIE=two_cookies),
+            "protected",
+            client=client,
+        ),
+        Scenario(
+            "djwto JWTPermissionMixin", get("/djwto/perm/", **bearer), "protected", client=client
+        ),
+        Scenario(
+            "djwto request.user (DB)", get("/djwto/db-user/", **bearer), "protected", client=client
+        ),
+        Scenario(
+            "djwto + revocation (database)",
+            get("/djwto/json/", **bearer),
+            "revocation",
+            client=client,
+            context=lambda: override_settings(
+                DJWTO_CHECK_ACCESS_REVOCATION=True,
+                DJWTO_DENYLIST_BACKEND="djwto.denylist.DatabaseDenylist",
+            ),
+        ),
     ]
     cache_aliases = {"locmem": "denylist_locmem"}
     if info["redis"]:
         cache_aliases = {"redis": "denylist", **cache_aliases}
     for label, alias in cache_aliases.items():
-        scenarios.append(Scenario(
-            f"djwto + revocation (cache: {label})", get("/djwto/json/", **bearer), "revocation",
-            client=client,
-            context=lambda a=alias: override_settings(
-                DJWTO_CHECK_ACCESS_REVOCATION=True,
-                DJWTO_DENYLIST_BACKEND="djwto.denylist.CacheDenylist", DJWTO_DENYLIST_CACHE=a)))
+        scenarios.append(
+            Scenario(
+                f"djwto + revocation (cache: {label})",
+                get("/djwto/json/", **bearer),
+                "revocation",
+                client=client,
+                context=lambda a=alias: override_settings(
+                    DJWTO_CHECK_ACCESS_REVOCATION=True,
+                    DJWTO_DENYLIST_BACKEND="djwto.denylist.CacheDenylist",
+                    DJWTO_DENYLIST_CACHE=a,
+                ),
+            )
+        )
     if info["redis"]:
-        scenarios.append(Scenario(
-            "djwto + revocation (cache: redis + local cache)", get("/djwto/json/", **bearer),
-            "revocation", client=client,
-            context=lambda: override_settings(
-                DJWTO_CHECK_ACCESS_REVOCATION=True, DJWTO_DENYLIST_LOCAL_CACHE=10_000,
-                DJWTO_DENYLIST_BACKEND="djwto.denylist.CacheDenylist",
-                DJWTO_DENYLIST_CACHE="denylist")))
+        scenarios.append(
+            Scenario(
+                "djwto + revocation (cache: redis + local cache)",
+                get("/djwto/json/", **bearer),
+                "revocation",
+                client=client,
+                context=lambda: override_settings(
+                    DJWTO_CHECK_ACCESS_REVOCATION=True,
+                    DJWTO_DENYLIST_LOCAL_CACHE=10_000,
+                    DJWTO_DENYLIST_BACKEND="djwto.denylist.CacheDenylist",
+                    DJWTO_DENYLIST_CACHE="denylist",
+                ),
+            )
+        )
         import redis
 
         raw_redis = redis.Redis.from_url(info["redis"])
         deny_keys = ["djwto-bench:1:djwto:deny:user:1", "djwto-bench:1:djwto:deny:sid:0"]
-        scenarios.append(Scenario("floor: redis-py MGET round trip",
-                                  lambda: raw_redis.mget(deny_keys), "revocation", kind="direct"))
+        scenarios.append(
+            Scenario(
+                "floor: redis-py MGET round trip",
+                lambda: raw_redis.mget(deny_keys),
+                "revocation",
+                kind="direct",
+            )
+        )
     scenarios += [
-        Scenario("simplejwt stateless", get("/sj/stateless/", **sj_bearer), "protected",
-                 client=client),
-        Scenario("simplejwt DB user", get("/sj/db-user/", **sj_bearer), "protected",
-                 client=client),
-        Scenario("djwto login", post("/login/", login_headers, login_body), "login",
-                 client=client),
-        Scenario("simplejwt login", post("/sj/login/", login_headers, login_body), "login",
-                 client=client),
-        Scenario("simplejwt login + UPDATE_LAST_LOGIN", post("/sj/login/", login_headers,
-                                                             login_body),
-                 "login", client=client, context=sj_settings(UPDATE_LAST_LOGIN=True),
-                 note="like for like: djwto's login always updates last_login"),
-        Scenario("djwto refresh_access", post("/api/token/refresh/refresh_access/",
-                                              djwto_refresh_headers, djwto_refresh_body),
-                 "refresh", client=client),
-        Scenario("simplejwt refresh (blacklist check)",
-                 post("/sj/refresh/", sj_refresh_headers, sj_refresh_body), "refresh",
-                 client=client),
+        Scenario(
+            "simplejwt stateless", get("/sj/stateless/", **sj_bearer), "protected", client=client
+        ),
+        Scenario("simplejwt DB user", get("/sj/db-user/", **sj_bearer), "protected", client=client),
+        Scenario("djwto login", post("/login/", login_headers, login_body), "login", client=client),
+        Scenario(
+            "simplejwt login", post("/sj/login/", login_headers, login_body), "login", client=client
+        ),
+        Scenario(
+            "simplejwt login + UPDATE_LAST_LOGIN",
+            post("/sj/login/", login_headers, login_body),
+            "login",
+            client=client,
+            context=sj_settings(UPDATE_LAST_LOGIN=True),
+            note="like for like: djwto's login always updates last_login",
+        ),
+        Scenario(
+            "djwto refresh_access",
+            post("/api/token/refresh/refresh_access/", djwto_refresh_headers, djwto_refresh_body),
+            "refresh",
+            client=client,
+        ),
+        Scenario(
+            "simplejwt refresh (blacklist check)",
+            post("/sj/refresh/", sj_refresh_headers, sj_refresh_body),
+            "refresh",
+            client=client,
+        ),
     ]
 
     # Rotation consumes the refresh token it is given: every call needs a fresh one, minted
@@ -569,8 +666,9 @@ def build_scenarios(args: argparse.Namespace, info: dict[str, Any]) -> list[Scen
         djwto_pool.clear()
         for _ in range(n):
             headers, body = json_body({"refresh": mint_djwto()[0]})
-            djwto_pool.append((base_environ("POST", "/api/token/refresh/update_refresh/",
-                                            **headers), body))
+            djwto_pool.append(
+                (base_environ("POST", "/api/token/refresh/update_refresh/", **headers), body)
+            )
 
     def fill_sj(n: int) -> None:
         sj_pool.clear()
@@ -581,12 +679,23 @@ def build_scenarios(args: argparse.Namespace, info: dict[str, Any]) -> list[Scen
     sj_rotation = sj_settings(ROTATE_REFRESH_TOKENS=True, BLACKLIST_AFTER_ROTATION=True)
 
     scenarios += [
-        Scenario("djwto update_refresh (rotation)", pooled_op(client, djwto_pool), "rotation",
-                 client=client, prepare=fill_djwto,
-                 note="pool of refresh tokens minted before the timed loop"),
-        Scenario("simplejwt rotate + blacklist", pooled_op(client, sj_pool), "rotation",
-                 client=client, prepare=fill_sj, context=sj_rotation,
-                 note="pool of RefreshToken.for_user tokens minted before the timed loop"),
+        Scenario(
+            "djwto update_refresh (rotation)",
+            pooled_op(client, djwto_pool),
+            "rotation",
+            client=client,
+            prepare=fill_djwto,
+            note="pool of refresh tokens minted before the timed loop",
+        ),
+        Scenario(
+            "simplejwt rotate + blacklist",
+            pooled_op(client, sj_pool),
+            "rotation",
+            client=client,
+            prepare=fill_sj,
+            context=sj_rotation,
+            note="pool of RefreshToken.for_user tokens minted before the timed loop",
+        ),
     ]
 
     # The denylist lookup itself, on two prebuilt tables per engine (routed with
@@ -594,64 +703,103 @@ def build_scenarios(args: argparse.Namespace, info: dict[str, Any]) -> list[Scen
     # (a valid token, the common case), or with the jti present (a revoked token).
     denylist = DatabaseDenylist()
     tables = info["denylist_tables"]
-    sources = [("SQLite", "small", "DenySmallRouter", args.small_rows,
-                sqlite_keys(tables["SQLite"]["small"]["path"])),
-               ("SQLite", "large", "DenyLargeRouter", args.large_rows,
-                sqlite_keys(tables["SQLite"]["large"]["path"]))]
+    sources = [
+        (
+            "SQLite",
+            "small",
+            "DenySmallRouter",
+            args.small_rows,
+            sqlite_keys(tables["SQLite"]["small"]["path"]),
+        ),
+        (
+            "SQLite",
+            "large",
+            "DenyLargeRouter",
+            args.large_rows,
+            sqlite_keys(tables["SQLite"]["large"]["path"]),
+        ),
+    ]
     if "PostgreSQL" in tables:
         warm_pg("deny_pg_small")
         warm_pg("deny_pg_large")
-        sources += [("PostgreSQL", "small", "DenyPgSmallRouter", args.small_rows,
-                     pg_keys("deny_pg_small")),
-                    ("PostgreSQL", "large", "DenyPgLargeRouter", args.large_rows,
-                     pg_keys("deny_pg_large"))]
+        sources += [
+            ("PostgreSQL", "small", "DenyPgSmallRouter", args.small_rows, pg_keys("deny_pg_small")),
+            ("PostgreSQL", "large", "DenyPgLargeRouter", args.large_rows, pg_keys("deny_pg_large")),
+        ]
     warm_sqlite("deny_small")
     warm_sqlite("deny_large")
     # For context, on SQLite: the jti alone (one index probe instead of three).
     for engine, _, router, rows, keys_of_ids in sources:
         # The denylist as a request meets it: the database revocation check of a protected
         # view (two keys, user: and sid:, both absent), on each table.
-        scenarios.append(Scenario(
-            revocation_scenario(engine, rows), get("/djwto/json/", **bearer), "denylist",
-            client=client,
-            context=lambda r=router: override_settings(
-                DATABASE_ROUTERS=[f"benchmarks.bench_views.{r}"],
-                DJWTO_CHECK_ACCESS_REVOCATION=True,
-                DJWTO_DENYLIST_BACKEND="djwto.denylist.DatabaseDenylist")))
+        scenarios.append(
+            Scenario(
+                revocation_scenario(engine, rows),
+                get("/djwto/json/", **bearer),
+                "denylist",
+                client=client,
+                context=lambda r=router: override_settings(
+                    DATABASE_ROUTERS=[f"benchmarks.bench_views.{r}"],
+                    DJWTO_CHECK_ACCESS_REVOCATION=True,
+                    DJWTO_DENYLIST_BACKEND="djwto.denylist.DatabaseDenylist",
+                ),
+            )
+        )
         absent, present = denylist_key_pools(keys_of_ids, rows)
-        for jti_only, case, pool in ((False, "absent", absent), (False, "present", present),
-                                     (True, "absent", absent), (True, "present", present)):
+        for jti_only, case, pool in (
+            (False, "absent", absent),
+            (False, "present", present),
+            (True, "absent", absent),
+            (True, "present", present),
+        ):
             if jti_only:
                 if engine != "SQLite":
                     continue
                 pool = [lookup[-1:] for lookup in pool]
             keys_iter = itertools.cycle(pool)
-            scenarios.append(Scenario(
-                denylist_scenario(engine, rows, case, jti_only=jti_only),
-                lambda it=keys_iter: denylist.lookup(next(it)), "denylist", kind="direct",
-                context=lambda r=router: override_settings(
-                    DATABASE_ROUTERS=[f"benchmarks.bench_views.{r}"])))
+            scenarios.append(
+                Scenario(
+                    denylist_scenario(engine, rows, case, jti_only=jti_only),
+                    lambda it=keys_iter: denylist.lookup(next(it)),
+                    "denylist",
+                    kind="direct",
+                    context=lambda r=router: override_settings(
+                        DATABASE_ROUTERS=[f"benchmarks.bench_views.{r}"]
+                    ),
+                )
+            )
 
     # Token work alone (no cache): backends.decode with DJWTO_TOKEN_CACHE_SIZE=0.
     for alg, pem in {"HS256": bench_settings.HS_KEY, **keys}.items():
         overrides = {"DJWTO_ALGORITHM": alg, "DJWTO_SIGNING_KEY": pem, "DJWTO_TOKEN_CACHE_SIZE": 0}
         with override_settings(**overrides):
             token = mint_djwto()[1]
-        scenarios.append(Scenario(
-            f"decode uncached {alg}", lambda t=token: backends.decode(t, "access"), "token",
-            kind="direct", context=lambda o=overrides: override_settings(**o)))
+        scenarios.append(
+            Scenario(
+                f"decode uncached {alg}",
+                lambda t=token: backends.decode(t, "access"),
+                "token",
+                kind="direct",
+                context=lambda o=overrides: override_settings(**o),
+            )
+        )
     if args.only:
         wanted = [w.strip().lower() for w in args.only.split(",")]
-        scenarios = [s for s in scenarios if s.name == scenarios[0].name
-                     or any(w in s.name.lower() for w in wanted)]
+        scenarios = [
+            s
+            for s in scenarios
+            if s.name == scenarios[0].name or any(w in s.name.lower() for w in wanted)
+        ]
     return scenarios
 
 
 def backends_cookie_header(access: str) -> str:
     """The cookies a TWO-COOKIES browser sends: the HttpOnly token, the JS payload, csrftoken."""
     payload = access.split(".")[1]
-    return (f"csrftoken={secrets.token_urlsafe(24)}; jwt_access_payload={payload}; "
-            f"jwt_access_token={access}")
+    return (
+        f"csrftoken={secrets.token_urlsafe(24)}; jwt_access_payload={payload}; "
+        f"jwt_access_token={access}"
+    )
 
 
 def revocation_scenario(engine: str, rows: int) -> str:
@@ -685,26 +833,36 @@ class Target:
 
     def evaluate(self, samples: dict[str, list[float]]) -> dict[str, Any]:
         value = self.compute(samples)
-        return {"scenario": self.scenario, "target": self.text, "limit": self.limit,
-                "value": value, "unit": self.unit, "informational": self.informational,
-                "passed": None if value is None else value <= self.limit}
+        return {
+            "scenario": self.scenario,
+            "target": self.text,
+            "limit": self.limit,
+            "value": value,
+            "unit": self.unit,
+            "informational": self.informational,
+            "passed": None if value is None else value <= self.limit,
+        }
 
 
 def ratio_of(a: str, b: str) -> Callable[[dict[str, list[float]]], float | None]:
     """Median of the per-round ratios a/b."""
+
     def compute(samples):
         if a not in samples or b not in samples:
             return None
-        return statistics.median(x / y for x, y in zip(samples[a], samples[b]))
+        return statistics.median(x / y for x, y in zip(samples[a], samples[b], strict=False))
+
     return compute
 
 
 def added_over(a: str, b: str) -> Callable[[dict[str, list[float]]], float | None]:
     """Median of the per-round differences a - b, in µs."""
+
     def compute(samples):
         if a not in samples or b not in samples:
             return None
-        return statistics.median(x - y for x, y in zip(samples[a], samples[b]))
+        return statistics.median(x - y for x, y in zip(samples[a], samples[b], strict=False))
+
     return compute
 
 
@@ -717,33 +875,70 @@ def build_targets(names: list[str], large_rows: int, small_rows: int) -> list[Ta
         targets.append(Target(name, "≤ 1.40× plain", ratio_of(name, plain), 1.40))
     targets += [
         Target(hs, "≤ 0.60× simplejwt stateless", ratio_of(hs, "simplejwt stateless"), 0.60),
-        Target("djwto login", "≤ 0.60× simplejwt login",
-               ratio_of("djwto login", "simplejwt login"), 0.60),
-        Target("djwto login", "≤ 0.60× simplejwt + UPDATE_LAST_LOGIN",
-               ratio_of("djwto login", "simplejwt login + UPDATE_LAST_LOGIN"), 0.60,
-               informational=True),
-        Target("djwto refresh_access", "≤ 0.60× simplejwt refresh",
-               ratio_of("djwto refresh_access", "simplejwt refresh (blacklist check)"), 0.60),
-        Target("djwto update_refresh (rotation)", "≤ 0.50× simplejwt rotate+blacklist",
-               ratio_of("djwto update_refresh (rotation)", "simplejwt rotate + blacklist"), 0.50),
+        Target(
+            "djwto login",
+            "≤ 0.60× simplejwt login",
+            ratio_of("djwto login", "simplejwt login"),
+            0.60,
+        ),
+        Target(
+            "djwto login",
+            "≤ 0.60× simplejwt + UPDATE_LAST_LOGIN",
+            ratio_of("djwto login", "simplejwt login + UPDATE_LAST_LOGIN"),
+            0.60,
+            informational=True,
+        ),
+        Target(
+            "djwto refresh_access",
+            "≤ 0.60× simplejwt refresh",
+            ratio_of("djwto refresh_access", "simplejwt refresh (blacklist check)"),
+            0.60,
+        ),
+        Target(
+            "djwto update_refresh (rotation)",
+            "≤ 0.50× simplejwt rotate+blacklist",
+            ratio_of("djwto update_refresh (rotation)", "simplejwt rotate + blacklist"),
+            0.50,
+        ),
     ]
     for engine in ("SQLite", "PostgreSQL"):
         large = revocation_scenario(engine, large_rows)
-        targets.append(Target(large, f"≤ 1.10× at {human(small_rows)} rows",
-                              ratio_of(large, revocation_scenario(engine, small_rows)), 1.10,
-                              informational=True))
+        targets.append(
+            Target(
+                large,
+                f"≤ 1.10× at {human(small_rows)} rows",
+                ratio_of(large, revocation_scenario(engine, small_rows)),
+                1.10,
+                informational=True,
+            )
+        )
     for engine, jti_only in (("SQLite", False), ("PostgreSQL", False), ("SQLite", True)):
         for case in ("absent", "present"):
             large = denylist_scenario(engine, large_rows, case, jti_only=jti_only)
             small = denylist_scenario(engine, small_rows, case, jti_only=jti_only)
-            targets.append(Target(large, f"≤ 1.10× the {human(small_rows)}-row lookup",
-                                  ratio_of(large, small), 1.10, informational=jti_only))
+            targets.append(
+                Target(
+                    large,
+                    f"≤ 1.10× the {human(small_rows)}-row lookup",
+                    ratio_of(large, small),
+                    1.10,
+                    informational=jti_only,
+                )
+            )
     for name in names:
         if name.startswith("djwto + revocation (cache"):
             # On Redis the target is for the local cache (DJWTO_DENYLIST_LOCAL_CACHE); the
             # plain Redis row (one MGET round trip per request) is shown for context.
-            targets.append(Target(name, f"adds ≤ 25 µs over {hs}", added_over(name, hs), 25.0,
-                                  unit="µs", informational=name.endswith("(cache: redis)")))
+            targets.append(
+                Target(
+                    name,
+                    f"adds ≤ 25 µs over {hs}",
+                    added_over(name, hs),
+                    25.0,
+                    unit="µs",
+                    informational=name.endswith("(cache: redis)"),
+                )
+            )
     return [t for t in targets if t.scenario in names]
 
 
@@ -751,12 +946,12 @@ def build_targets(names: list[str], large_rows: int, small_rows: int) -> list[Ta
 
 
 def measure_token_cache(quick: bool) -> dict[str, Any]:
-    """tracemalloc: bytes held per cached token (claims + key string + dict slot) and at the bound."""
+    """tracemalloc: bytes per cached token (claims + key string + dict slot) and at the bound."""
+    from django.contrib.auth import get_user_model
     from django.test import override_settings
 
     from djwto import backends, conf
     from djwto.tokens import build_access_claims, build_refresh_claims
-    from django.contrib.auth import get_user_model
 
     bound = conf.DEFAULTS["TOKEN_CACHE_SIZE"]
     sample = 512 if quick else bound
@@ -839,8 +1034,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 "batch": s.n,
                 "median_us": statistics.median(s.samples),
                 "min_us": min(s.samples),
-                "ratio_plain": (statistics.median(x / y for x, y in zip(s.samples, plain))
-                                if s.kind == "request" else None),
+                "ratio_plain": (
+                    statistics.median(x / y for x, y in zip(s.samples, plain, strict=False))
+                    if s.kind == "request"
+                    else None
+                ),
                 "note": s.note,
                 "samples_us": s.samples,
             }
@@ -865,19 +1063,36 @@ def format_table(results: dict[str, Any]) -> str:
                 target = measured = verdict = ""
             else:
                 value = t["value"]
-                measured = ("n/a" if value is None else
-                            f"{value:.2f}×" if t["unit"] == "×" else f"{value:.1f} µs")
+                measured = (
+                    "n/a"
+                    if value is None
+                    else f"{value:.2f}×"
+                    if t["unit"] == "×"
+                    else f"{value:.1f} µs"
+                )
                 target = t["target"]
                 verdict = {True: "PASS", False: "FAIL", None: "n/a"}[t["passed"]]
                 if t["informational"]:
                     verdict = f"({verdict.lower()}, info)"
-            rows.append((s["name"] if first else "", f"{s['median_us']:,.1f}" if first else "",
-                         ratio if first else "", target, measured, verdict))
+            rows.append(
+                (
+                    s["name"] if first else "",
+                    f"{s['median_us']:,.1f}" if first else "",
+                    ratio if first else "",
+                    target,
+                    measured,
+                    verdict,
+                )
+            )
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     aligns = ["<", ">", ">", "<", ">", "<"]
     lines = []
     for n, row in enumerate(rows):
-        lines.append("  ".join(f"{cell:{a}{w}}" for cell, a, w in zip(row, aligns, widths)).rstrip())
+        lines.append(
+            "  ".join(
+                f"{cell:{a}{w}}" for cell, a, w in zip(row, aligns, widths, strict=False)
+            ).rstrip()
+        )
         if n == 0:
             lines.append("  ".join("-" * w for w in widths))
     return "\n".join(lines)
@@ -898,18 +1113,26 @@ def format_report(results: dict[str, Any]) -> str:
         format_table(results),
         "",
         f"targets: {passed}/{len(targets)} pass"
-        + (": FAIL " + "; ".join(f"{t['scenario']} {t['target']}" for t in targets
-                                  if t["passed"] is False) if passed < len(targets) else ""),
+        + (
+            ": FAIL "
+            + "; ".join(f"{t['scenario']} {t['target']}" for t in targets if t["passed"] is False)
+            if passed < len(targets)
+            else ""
+        ),
         f"cache denylist backend: {meta['denylist_cache_backend']}"
         + (f" ({meta['redis']})" if meta["redis"] else " (Redis not reachable)"),
-        "denylist tables: " + "; ".join(
-            f"{engine} " + ", ".join(f"{human(t['rows'])} rows ({describe_build(t)})"
-                                     for t in by_size.values())
-            for engine, by_size in tables.items())
+        "denylist tables: "
+        + "; ".join(
+            f"{engine} "
+            + ", ".join(f"{human(t['rows'])} rows ({describe_build(t)})" for t in by_size.values())
+            for engine, by_size in tables.items()
+        )
         + ". SQLite: files read into a 256 MiB page cache each before timing. PostgreSQL: "
-        + (f"on {meta['postgres']}, one database per size, read into its buffers before timing"
-           if meta["postgres"]
-           else "not reachable, skipped")
+        + (
+            f"on {meta['postgres']}, one database per size, read into its buffers before timing"
+            if meta["postgres"]
+            else "not reachable, skipped"
+        )
         + ". Lookups of 3 keys shaped like a refresh check (user:, sid:, jti), all absent or "
         "with the jti present.",
         "rotation: each call consumes its refresh token; a pool of fresh tokens is minted before "
@@ -918,7 +1141,8 @@ def format_report(results: dict[str, Any]) -> str:
         "login: djwto also updates last_login (one UPDATE); simplejwt's UPDATE_LAST_LOGIN is off "
         "(its default), while its blacklist app records an OutstandingToken per login.",
         f"verified-token cache: ~{mem['bytes_per_entry']:,} bytes per entry "
-        f"(a {mem['token_chars']}-char token and its claims), ~{mem['bytes_at_bound'] / 2**20:.1f} MiB "
+        f"(a {mem['token_chars']}-char token and its claims), "
+        f"~{mem['bytes_at_bound'] / 2**20:.1f} MiB "
         f"at the bound {mem['setting']}={mem['bound']:,}; "
         f"{'stays bounded' if mem['stays_bounded'] else 'NOT BOUNDED'} "
         f"(measured with tracemalloc over {mem['sampled_entries']:,} entries).",

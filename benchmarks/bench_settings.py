@@ -51,8 +51,10 @@ DATABASES = {
 # The same two tables on PostgreSQL, when bench.py found a server (DJWTO_BENCH_PG_HOST): a
 # database server is where a large denylist usually lives. One database per table size.
 if os.environ.get("DJWTO_BENCH_PG_HOST"):
-    for _alias, _env in (("deny_pg_small", "DJWTO_BENCH_PG_SMALL"),
-                         ("deny_pg_large", "DJWTO_BENCH_PG_LARGE")):
+    for _alias, _env in (
+        ("deny_pg_small", "DJWTO_BENCH_PG_SMALL"),
+        ("deny_pg_large", "DJWTO_BENCH_PG_LARGE"),
+    ):
         DATABASES[_alias] = {
             "ENGINE": "django.db.backends.postgresql",
             "NAME": os.environ[_env],
@@ -67,13 +69,18 @@ _REDIS_URL = os.environ.get("DJWTO_BENCH_REDIS_URL")  # set by bench.py when Red
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "denylist": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _REDIS_URL,
-         "KEY_PREFIX": "djwto-bench"}
-        if _REDIS_URL else
-        {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "denylist"}
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _REDIS_URL,
+            "KEY_PREFIX": "djwto-bench",
+        }
+        if _REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "denylist"}
     ),
-    "denylist_locmem": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                        "LOCATION": "denylist_locmem"},
+    "denylist_locmem": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "denylist_locmem",
+    },
 }
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -56,15 +56,21 @@ def _attach(request: HttpRequest, token: str, claims: dict[str, Any]) -> None:
     request.auser = auser
 
 
-def _read(request: HttpRequest, transport: Transport, token_type: str,
-          data: dict[str, Any] | None) -> tuple[str, dict]:
+def _read(
+    request: HttpRequest, transport: Transport, token_type: str, data: dict[str, Any] | None
+) -> tuple[str, dict]:
     token = transport.get_raw_token(request, token_type, data)
     return token, decode(token, token_type)
 
 
-def authenticate_request(request: HttpRequest, transport: Transport,
-                         token_type: str = "access", *, data: dict[str, Any] | None = None,
-                         sender: Any = None) -> dict[str, Any]:
+def authenticate_request(
+    request: HttpRequest,
+    transport: Transport,
+    token_type: str = "access",
+    *,
+    data: dict[str, Any] | None = None,
+    sender: Any = None,
+) -> dict[str, Any]:
     """Verify the request's token of ``token_type``; raise a ``DjwtoError`` otherwise.
 
     ``data`` is the parsed body, where the JSON transport may find a refresh token; ``sender``
@@ -81,8 +87,9 @@ def authenticate_request(request: HttpRequest, transport: Transport,
     return claims
 
 
-async def aauthenticate_request(request: HttpRequest, transport: Transport,
-                                token_type: str = "access") -> dict[str, Any]:
+async def aauthenticate_request(
+    request: HttpRequest, transport: Transport, token_type: str = "access"
+) -> dict[str, Any]:
     token, claims = _read(request, transport, token_type, None)
     if token_type == "refresh":
         await sync_to_async(sessions.check_refresh)(claims, request=request)

@@ -109,8 +109,10 @@ def _check_usable(material: KeyMaterial) -> KeyMaterial:
     login a 500 (joserfc's error) or every token a 401.
     """
     alg = material.registry.get_alg(material.algorithm)
-    for key, setting in ((material.signing_key, "DJWTO_SIGNING_KEY"),
-                         (material.verifying_key, "DJWTO_VERIFYING_KEY")):
+    for key, setting in (
+        (material.signing_key, "DJWTO_SIGNING_KEY"),
+        (material.verifying_key, "DJWTO_VERIFYING_KEY"),
+    ):
         try:
             if key is not None:
                 alg.check_key(key)
@@ -122,8 +124,9 @@ def _check_usable(material: KeyMaterial) -> KeyMaterial:
         return material
     header = {"alg": material.algorithm}
     try:
-        probe = jws.serialize_compact(header, b"djwto", material.signing_key,
-                                      registry=material.registry)
+        probe = jws.serialize_compact(
+            header, b"djwto", material.signing_key, registry=material.registry
+        )
     except (JoseError, ValueError, TypeError) as exc:
         raise ImproperlyConfigured(
             f"DJWTO_SIGNING_KEY cannot sign with {material.algorithm} (is it the private "
@@ -215,8 +218,9 @@ def _too_deep(value: Any) -> bool:
         if depth > MAX_JSON_DEPTH:
             return True
         children = item.values() if type(item) is dict else item
-        stack.extend((child, depth + 1) for child in children
-                     if type(child) is dict or type(child) is list)
+        stack.extend(
+            (child, depth + 1) for child in children if type(child) is dict or type(child) is list
+        )
     return False
 
 
@@ -235,7 +239,12 @@ def _check_header(segment: str, algorithm: str) -> None:
         raise InvalidToken()
     typ = header.get("typ", "JWT")
     kid = header.get("kid", "")
-    if not isinstance(typ, str) or typ.upper() != "JWT" or not isinstance(kid, str) or len(kid) > 256:
+    if (
+        not isinstance(typ, str)
+        or typ.upper() != "JWT"
+        or not isinstance(kid, str)
+        or len(kid) > 256
+    ):
         raise InvalidToken()
 
 

@@ -55,29 +55,52 @@ def _warning(msg: str, id: str, hint: str | None = None) -> checks.Warning:
 def _check_algorithm_and_keys() -> list[checks.CheckMessage]:
     algorithm = djwto_settings.ALGORITHM
     if algorithm not in ALGORITHMS:
-        return [_error(f"DJWTO_ALGORITHM {algorithm!r} is not supported.", "E002",
-                       f"Use one of {', '.join(ALGORITHMS)}; 'none' is never accepted.")]
+        return [
+            _error(
+                f"DJWTO_ALGORITHM {algorithm!r} is not supported.",
+                "E002",
+                f"Use one of {', '.join(ALGORITHMS)}; 'none' is never accepted.",
+            )
+        ]
     key = get_raw_signing_key()
     if algorithm in HMAC_ALGORITHMS:
         if not key:
-            return [_error("DJWTO_SIGNING_KEY is missing or empty.", "E001",
-                           "Set DJWTO_SIGNING_KEY (setting or environment variable) to a random "
-                           f"string of at least {_HASH_BYTES[algorithm]} bytes.")]
+            return [
+                _error(
+                    "DJWTO_SIGNING_KEY is missing or empty.",
+                    "E001",
+                    "Set DJWTO_SIGNING_KEY (setting or environment variable) to a random "
+                    f"string of at least {_HASH_BYTES[algorithm]} bytes.",
+                )
+            ]
         messages: list[checks.CheckMessage] = []
         raw = key.encode() if isinstance(key, str) else key
         if len(raw) < _HASH_BYTES[algorithm]:
-            messages.append(_warning(
-                f"DJWTO_SIGNING_KEY is {len(raw)} bytes, shorter than the {algorithm} hash "
-                f"({_HASH_BYTES[algorithm]} bytes): it can be brute-forced from one token.", "W001",
-                "Use e.g. secrets.token_urlsafe(64)."))
+            messages.append(
+                _warning(
+                    f"DJWTO_SIGNING_KEY is {len(raw)} bytes, shorter than the {algorithm} hash "
+                    f"({_HASH_BYTES[algorithm]} bytes): it can be brute-forced from one token.",
+                    "W001",
+                    "Use e.g. secrets.token_urlsafe(64).",
+                )
+            )
         if key == getattr(settings, "SECRET_KEY", None):
-            messages.append(_warning(
-                "DJWTO_SIGNING_KEY is SECRET_KEY: a leak of either compromises both.", "W002",
-                "Give djwto its own random key."))
+            messages.append(
+                _warning(
+                    "DJWTO_SIGNING_KEY is SECRET_KEY: a leak of either compromises both.",
+                    "W002",
+                    "Give djwto its own random key.",
+                )
+            )
         return messages + _check_key_import()
     if not key and not djwto_settings.VERIFYING_KEY:
-        return [_error(f"{algorithm} needs DJWTO_SIGNING_KEY (private key, PEM) and/or "
-                       "DJWTO_VERIFYING_KEY (public key, PEM).", "E005")]
+        return [
+            _error(
+                f"{algorithm} needs DJWTO_SIGNING_KEY (private key, PEM) and/or "
+                "DJWTO_VERIFYING_KEY (public key, PEM).",
+                "E005",
+            )
+        ]
     return _check_key_import()
 
 
@@ -94,66 +117,109 @@ def _check_key_import() -> list[checks.CheckMessage]:
 def _check_lifetimes() -> list[checks.CheckMessage]:
     messages: list[checks.CheckMessage] = []
     values: dict[str, Any] = {}
-    for name, optional in (("ACCESS_TOKEN_LIFETIME", False), ("REFRESH_TOKEN_LIFETIME", False),
-                           ("NBF_LIFETIME", True), ("MAX_SESSION_LIFETIME", True)):
+    for name, optional in (
+        ("ACCESS_TOKEN_LIFETIME", False),
+        ("REFRESH_TOKEN_LIFETIME", False),
+        ("NBF_LIFETIME", True),
+        ("MAX_SESSION_LIFETIME", True),
+    ):
         value = getattr(djwto_settings, name)
         values[name] = value
         if value is None and optional:
             continue
         if not isinstance(value, timedelta) or value <= timedelta(0):
-            messages.append(_error(f"DJWTO_{name} must be a positive datetime.timedelta; "
-                                   f"got {value!r}.", "E004"))
+            messages.append(
+                _error(
+                    f"DJWTO_{name} must be a positive datetime.timedelta; got {value!r}.", "E004"
+                )
+            )
     grace = djwto_settings.ROTATION_GRACE
     if not isinstance(grace, timedelta) or grace < timedelta(0):
-        messages.append(_error(f"DJWTO_ROTATION_GRACE must be a timedelta >= 0; got {grace!r}.",
-                               "E004"))
+        messages.append(
+            _error(f"DJWTO_ROTATION_GRACE must be a timedelta >= 0; got {grace!r}.", "E004")
+        )
     access, refresh = values["ACCESS_TOKEN_LIFETIME"], values["REFRESH_TOKEN_LIFETIME"]
     if not messages and access > refresh:
-        messages.append(_warning("DJWTO_ACCESS_TOKEN_LIFETIME is longer than "
-                                 "DJWTO_REFRESH_TOKEN_LIFETIME; access tokens are cut to the "
-                                 "refresh token's expiry.", "W003"))
+        messages.append(
+            _warning(
+                "DJWTO_ACCESS_TOKEN_LIFETIME is longer than "
+                "DJWTO_REFRESH_TOKEN_LIFETIME; access tokens are cut to the "
+                "refresh token's expiry.",
+                "W003",
+            )
+        )
     leeway = djwto_settings.LEEWAY
     seconds = leeway.total_seconds() if isinstance(leeway, timedelta) else leeway
     if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0:
         messages.append(_error(f"DJWTO_LEEWAY must be a timedelta >= 0; got {leeway!r}.", "E006"))
     elif seconds > MAX_LEEWAY_SECONDS:
-        messages.append(_error(f"DJWTO_LEEWAY is {seconds:g}s; more than {MAX_LEEWAY_SECONDS}s "
-                               "keeps expired tokens alive.", "E006",
-                               "Fix clock skew with NTP instead."))
+        messages.append(
+            _error(
+                f"DJWTO_LEEWAY is {seconds:g}s; more than {MAX_LEEWAY_SECONDS}s "
+                "keeps expired tokens alive.",
+                "E006",
+                "Fix clock skew with NTP instead.",
+            )
+        )
     return messages
 
 
 def _check_transport() -> list[checks.CheckMessage]:
     mode = djwto_settings.MODE
     if mode not in MODES:
-        return [_error(f"DJWTO_MODE {mode!r} is unknown.", "E003", f"Use one of {', '.join(MODES)}.")]
+        return [
+            _error(f"DJWTO_MODE {mode!r} is unknown.", "E003", f"Use one of {', '.join(MODES)}.")
+        ]
     messages: list[checks.CheckMessage] = []
     same_site = djwto_settings.SAME_SITE
     secure = djwto_settings.COOKIE_SECURE
     if same_site not in ("Lax", "Strict", "None", False):
-        messages.append(_error(f"DJWTO_SAME_SITE {same_site!r} is invalid.", "E007",
-                               "Use 'Lax' (default), 'Strict' or 'None'."))
+        messages.append(
+            _error(
+                f"DJWTO_SAME_SITE {same_site!r} is invalid.",
+                "E007",
+                "Use 'Lax' (default), 'Strict' or 'None'.",
+            )
+        )
     elif same_site == "None" and not secure:
-        messages.append(_error("DJWTO_SAME_SITE='None' without DJWTO_COOKIE_SECURE: browsers "
-                               "drop such cookies.", "E007"))
+        messages.append(
+            _error(
+                "DJWTO_SAME_SITE='None' without DJWTO_COOKIE_SECURE: browsers drop such cookies.",
+                "E007",
+            )
+        )
     if mode in COOKIE_MODES:
         if not secure and not settings.DEBUG:
-            messages.append(_warning("DJWTO_COOKIE_SECURE is off outside DEBUG: token cookies "
-                                     "travel over plain HTTP.", "W004"))
+            messages.append(
+                _warning(
+                    "DJWTO_COOKIE_SECURE is off outside DEBUG: token cookies "
+                    "travel over plain HTTP.",
+                    "W004",
+                )
+            )
         if not djwto_settings.CSRF:
-            messages.append(_warning(f"DJWTO_CSRF is off in {mode} mode: any site can make the "
-                                     "browser use the token cookies.", "W005"))
+            messages.append(
+                _warning(
+                    f"DJWTO_CSRF is off in {mode} mode: any site can make the "
+                    "browser use the token cookies.",
+                    "W005",
+                )
+            )
     return messages
 
 
 def _check_sizes() -> list[checks.CheckMessage]:
     messages = []
-    for name, minimum in (("MAX_TOKEN_BYTES", 256), ("TOKEN_CACHE_SIZE", 0),
-                          ("DENYLIST_LOCAL_CACHE", 0)):
+    for name, minimum in (
+        ("MAX_TOKEN_BYTES", 256),
+        ("TOKEN_CACHE_SIZE", 0),
+        ("DENYLIST_LOCAL_CACHE", 0),
+    ):
         value = getattr(djwto_settings, name)
         if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-            messages.append(_error(f"DJWTO_{name} must be an integer >= {minimum}; got {value!r}.",
-                                   "E008"))
+            messages.append(
+                _error(f"DJWTO_{name} must be an integer >= {minimum}; got {value!r}.", "E008")
+            )
     return messages
 
 
@@ -171,9 +237,14 @@ def _check_denylist() -> list[checks.CheckMessage]:
         if alias not in caches:
             return [_error(f"DJWTO_DENYLIST_CACHE {alias!r} is not in CACHES.", "E009")]
         if "locmem" in caches[alias].get("BACKEND", "").lower():
-            return [_warning("The cache denylist uses a local-memory cache: revocations are not "
-                             "shared between processes.", "W006",
-                             "Point DJWTO_DENYLIST_CACHE at a Redis cache.")]
+            return [
+                _warning(
+                    "The cache denylist uses a local-memory cache: revocations are not "
+                    "shared between processes.",
+                    "W006",
+                    "Point DJWTO_DENYLIST_CACHE at a Redis cache.",
+                )
+            ]
     return []
 
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 import functools
 import os
 import threading
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 from django.conf import settings as django_settings
 from django.core.exceptions import ImproperlyConfigured
@@ -22,9 +23,19 @@ MODES = ("JSON", "ONE-COOKIE", "TWO-COOKIES")
 COOKIE_MODES = ("ONE-COOKIE", "TWO-COOKIES")
 HMAC_ALGORITHMS = ("HS256", "HS384", "HS512")
 ASYMMETRIC_ALGORITHMS = (
-    "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA",
+    "RS256",
+    "RS384",
+    "RS512",
+    "PS256",
+    "PS384",
+    "PS512",
+    "ES256",
+    "ES384",
+    "ES512",
+    "EdDSA",
     # RFC 9864 names: EdDSA with the curve fixed by the algorithm.
-    "Ed25519", "Ed448",
+    "Ed25519",
+    "Ed448",
 )
 ALGORITHMS = HMAC_ALGORITHMS + ASYMMETRIC_ALGORITHMS
 
@@ -130,9 +141,7 @@ setting_changed.connect(_on_setting_changed, dispatch_uid="djwto.conf.setting_ch
 def get_mode() -> str:
     mode = djwto_settings.MODE
     if mode not in MODES:
-        raise ImproperlyConfigured(
-            f"DJWTO_MODE must be one of {', '.join(MODES)}; got {mode!r}."
-        )
+        raise ImproperlyConfigured(f"DJWTO_MODE must be one of {', '.join(MODES)}; got {mode!r}.")
     return mode
 
 

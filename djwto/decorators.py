@@ -1,19 +1,19 @@
 """Function-view equivalents of the mixins, on the same code path.
 
-    @jwt_login_required
-    def profile(request): ...
+@jwt_login_required
+def profile(request): ...
 
-    @jwt_perm_required("reports.view_report")
-    async def reports(request): ...
+@jwt_perm_required("reports.view_report")
+async def reports(request): ...
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable
-from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from typing import Any
 
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.views.decorators.csrf import csrf_exempt
 
 from .authentication import aauthenticate_request, authenticate_request, has_perms
@@ -49,8 +49,9 @@ def _protect(view_func: Callable, *, token_type: str, perms: tuple[str, ...], mo
     return csrf_exempt(functools.wraps(view_func)(_view))
 
 
-def jwt_login_required(view_func: Callable | None = None, *, token_type: str = "access",
-                       mode: str | None = None):
+def jwt_login_required(
+    view_func: Callable | None = None, *, token_type: str = "access", mode: str | None = None
+):
     """Require a valid token (401 JSON otherwise). Usable bare or with arguments."""
 
     def decorator(func: Callable):

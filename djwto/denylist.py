@@ -16,9 +16,10 @@ import os
 import threading
 import time
 import weakref
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone as dt_timezone
-from typing import Any, Callable, Iterable
+from datetime import UTC, datetime
+from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
@@ -29,7 +30,6 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from .conf import derived, djwto_settings, on_clear_derived
-from .queries import convert_row, row_converters
 
 
 @dataclass(frozen=True)
@@ -71,6 +71,38 @@ class BaseDenylist:
         raise NotImplementedError
 
 
+#: connection -> {(model, names): converters}; a connection's converters are its own methods.
+_converters: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+on_clear_derived(_converters.clear)
+
+
+def row_converters(model: type, names: tuple[str, ...], connection: Any) -> list[tuple[list, Any]]:
+    """Per field of ``model`` in ``names``, the converters the ORM applies to its values read
+    from ``connection``; kept per connection."""
+    kept = _converters.setdefault(connection, {})
+    try:
+        return kept[model, names]
+    except KeyError:
+        pass
+    converters = []
+    for name in names:
+        col = model._meta.get_field(name).get_col(model._meta.db_table)
+        converters.append(
+            (connection.ops.get_db_converters(col) + col.get_db_converters(connection), col)
+        )
+    kept[model, names] = converters
+    return converters
+
+
+def convert_row(row: tuple, converters: list[tuple[list, Any]], connection: Any) -> list:
+    values = []
+    for value, (functions, col) in zip(row, converters, strict=False):
+        for convert in functions:
+            value = convert(value, col, connection)
+        values.append(value)
+    return values
+
+
 _ENTRY_FIELDS = ("jti", "token_type", "reason", "user_id", "expires_at", "created_at")
 
 
@@ -79,9 +111,12 @@ def _lookup_sql(model: type, alias: str, n_keys: int) -> str:
     """A raw select of the entry fields of the rows of ``n_keys`` keys, for ``alias``."""
     quote = connections[alias].ops.quote_name
     fields = [model._meta.get_field(name) for name in _ENTRY_FIELDS]
-    return (f"SELECT {', '.join(quote(f.column) for f in fields)} "
-            f"FROM {quote(model._meta.db_table)} "
-            f"WHERE {quote(fields[0].column)} IN ({', '.join(['%s'] * n_keys)})")
+    # Identifiers quoted by the backend; every value is a parameter.
+    return (
+        f"SELECT {', '.join(quote(f.column) for f in fields)} "  # noqa: S608
+        f"FROM {quote(model._meta.db_table)} "
+        f"WHERE {quote(fields[0].column)} IN ({', '.join(['%s'] * n_keys)})"
+    )
 
 
 class DatabaseDenylist(BaseDenylist):
@@ -115,10 +150,12 @@ class DatabaseDenylist(BaseDenylist):
         converters = row_converters(model, _ENTRY_FIELDS, connection)
         found = {}
         for row in rows:
-            jti, kind, reason, user_id, expires_at, created_at = convert_row(row, converters,
-                                                                              connection)
-            found[jti] = Entry(jti, kind, reason, user_id, aware_datetime(expires_at),
-                               aware_datetime(created_at))
+            jti, kind, reason, user_id, expires_at, created_at = convert_row(
+                row, converters, connection
+            )
+            found[jti] = Entry(
+                jti, kind, reason, user_id, aware_datetime(expires_at), aware_datetime(created_at)
+            )
         return found
 
     def _fields(self, entry: Entry) -> dict:
@@ -168,19 +205,29 @@ class CacheDenylist(BaseDenylist):
 
     @staticmethod
     def _encode(entry: Entry) -> tuple:
-        return (entry.kind, entry.reason, entry.user_id, entry.expires_at.timestamp(),
-                entry.created_at.timestamp())
+        return (
+            entry.kind,
+            entry.reason,
+            entry.user_id,
+            entry.expires_at.timestamp(),
+            entry.created_at.timestamp(),
+        )
 
     @staticmethod
     def _decode(key: str, value: tuple) -> Entry:
         kind, reason, user_id, expires, created = value
-        return Entry(key, kind, reason, user_id,
-                     datetime.fromtimestamp(expires, dt_timezone.utc),
-                     datetime.fromtimestamp(created, dt_timezone.utc))
+        return Entry(
+            key,
+            kind,
+            reason,
+            user_id,
+            datetime.fromtimestamp(expires, UTC),
+            datetime.fromtimestamp(created, UTC),
+        )
 
     @staticmethod
     def _timeout(entry: Entry) -> int:
-        remaining = aware_datetime(entry.expires_at) - datetime.now(dt_timezone.utc)
+        remaining = aware_datetime(entry.expires_at) - datetime.now(UTC)
         return max(1, int(remaining.total_seconds()) + 1)
 
     def _result(self, found: dict) -> dict[str, Entry]:
@@ -208,8 +255,10 @@ class CacheDenylist(BaseDenylist):
         prefix = self.prefix
         made = {cache.make_and_validate_key(prefix + key): key for key in keys}
         values = client.mget(list(made))
-        return {key: None if value is None else self._decode(key, loads(value))
-                for key, value in zip(made.values(), values)}
+        return {
+            key: None if value is None else self._decode(key, loads(value))
+            for key, value in zip(made.values(), values, strict=False)
+        }
 
     async def alookup(self, keys: Iterable[str]) -> dict[str, Entry]:
         if djwto_settings.DENYLIST_LOCAL_CACHE:
@@ -219,7 +268,7 @@ class CacheDenylist(BaseDenylist):
             if local is not None and local.is_trusted():
                 hits = [local.entries.get(key, _MISSING) for key in keys]
                 if _MISSING not in hits:  # all known here: no thread hop
-                    return {key: e for key, e in zip(keys, hits) if e is not None}
+                    return {key: e for key, e in zip(keys, hits, strict=False) if e is not None}
             return await sync_to_async(self.lookup)(keys)  # fills (and starts) the local cache
         return self._result(await self.cache.aget_many([self.prefix + k for k in keys]))
 
@@ -234,7 +283,9 @@ class CacheDenylist(BaseDenylist):
     def add(self, entry: Entry) -> bool:
         cache = self.cache
         try:
-            return bool(cache.add(self.prefix + entry.key, self._encode(entry), self._timeout(entry)))
+            return bool(
+                cache.add(self.prefix + entry.key, self._encode(entry), self._timeout(entry))
+            )
         finally:  # also when the key existed: a local "absent" for it is wrong
             self._written(cache, [entry.key])
 
@@ -251,8 +302,10 @@ class CacheDenylist(BaseDenylist):
         if entries:
             cache = self.cache
             try:
-                cache.set_many({self.prefix + e.key: self._encode(e) for e in entries},
-                               max(self._timeout(e) for e in entries))
+                cache.set_many(
+                    {self.prefix + e.key: self._encode(e) for e in entries},
+                    max(self._timeout(e) for e in entries),
+                )
             finally:
                 self._written(cache, [e.key for e in entries])
 
@@ -260,7 +313,7 @@ class CacheDenylist(BaseDenylist):
         return 0  # the cache expires entries itself
 
 
-_redis_readers: "weakref.WeakKeyDictionary[object, tuple]" = weakref.WeakKeyDictionary()
+_redis_readers: weakref.WeakKeyDictionary[object, tuple] = weakref.WeakKeyDictionary()
 
 
 def _redis_reader(cache) -> tuple | None:
@@ -318,8 +371,9 @@ class LocalDenylistCache:
     poll = 0.2  # how often the thread looks at its stop flag
     max_retry_delay = 5.0
 
-    def __init__(self, connect: Callable[[], Any], made_prefix: str, size: int, *,
-                 start: bool = True):
+    def __init__(
+        self, connect: Callable[[], Any], made_prefix: str, size: int, *, start: bool = True
+    ):
         self.connect = connect  # -> a new, unconnected redis.Connection (RESP2)
         self.made_prefix = made_prefix
         self.size = size
@@ -331,8 +385,9 @@ class LocalDenylistCache:
         self._lock = threading.Lock()
         self._stopped = threading.Event()
         self.first_attempt = threading.Event()
-        self.thread = threading.Thread(target=self._run, daemon=True,
-                                       name=f"djwto-denylist-tracker {made_prefix}")
+        self.thread = threading.Thread(
+            target=self._run, daemon=True, name=f"djwto-denylist-tracker {made_prefix}"
+        )
         if start:
             self.thread.start()
 
@@ -341,8 +396,9 @@ class LocalDenylistCache:
     def is_trusted(self) -> bool:
         return self.active and time.monotonic() - self.last_seen < self.silence_limit
 
-    def lookup(self, keys: Iterable[str], fetch: Callable[..., dict], *args: Any
-               ) -> dict[str, Entry]:
+    def lookup(
+        self, keys: Iterable[str], fetch: Callable[..., dict], *args: Any
+    ) -> dict[str, Entry]:
         entries = self.entries
         found: dict[str, Entry] = {}
         missing = []
@@ -406,8 +462,9 @@ class LocalDenylistCache:
         conn.connect()
         conn.send_command("CLIENT", "ID")
         client_id = int(conn.read_response())
-        conn.send_command("CLIENT", "TRACKING", "ON", "REDIRECT", client_id, "BCAST",
-                          "PREFIX", self.made_prefix)
+        conn.send_command(
+            "CLIENT", "TRACKING", "ON", "REDIRECT", client_id, "BCAST", "PREFIX", self.made_prefix
+        )
         reply = conn.read_response()
         if reply not in (b"OK", "OK"):
             raise ConnectionError(f"CLIENT TRACKING answered {reply!r}")
@@ -424,8 +481,11 @@ class LocalDenylistCache:
             if conn.can_read(timeout=self.poll):
                 message = conn.read_response()
                 self.last_seen = time.monotonic()
-                if (isinstance(message, list) and len(message) == 3
-                        and message[0] in (b"message", "message")):
+                if (
+                    isinstance(message, list)
+                    and len(message) == 3
+                    and message[0] in (b"message", "message")
+                ):
                     self._invalidated(message[2])
             now = time.monotonic()
             if now - self.last_seen > self.silence_limit:
@@ -451,9 +511,13 @@ class LocalDenylistCache:
             except Exception as exc:  # any failure: off until tracking is confirmed again
                 self._set_active(False)
                 if not failing and not self._stopped.is_set():
-                    logger.warning("djwto: the denylist's local cache is off: its Redis "
-                                   "invalidation connection failed (%s: %s); lookups go to "
-                                   "Redis until it is back.", exc.__class__.__name__, exc)
+                    logger.warning(
+                        "djwto: the denylist's local cache is off: its Redis "
+                        "invalidation connection failed (%s: %s); lookups go to "
+                        "Redis until it is back.",
+                        exc.__class__.__name__,
+                        exc,
+                    )
                 failing = True
             finally:
                 self._set_active(False)
@@ -462,14 +526,15 @@ class LocalDenylistCache:
                     try:
                         conn.disconnect()
                     except Exception:  # pragma: no cover - closing a broken socket
-                        pass
+                        logger.debug("djwto: closing the tracking connection failed")
             self._stopped.wait(delay)
             delay = min(delay * 2, self.max_retry_delay)
 
 
 _local_caches: dict[tuple, LocalDenylistCache] = {}  # (server, prefix) -> its local cache
-_local_by_client: "weakref.WeakKeyDictionary[object, LocalDenylistCache | None]" = (
-    weakref.WeakKeyDictionary())
+_local_by_client: weakref.WeakKeyDictionary[object, LocalDenylistCache | None] = (
+    weakref.WeakKeyDictionary()
+)
 _local_lock = threading.Lock()
 
 
@@ -491,7 +556,8 @@ def get_local_cache(cache, *, start: bool = True) -> LocalDenylistCache | None:
     size = djwto_settings.DENYLIST_LOCAL_CACHE
     if isinstance(size, bool) or not isinstance(size, int) or size < 0:
         raise ImproperlyConfigured(
-            f"DJWTO_DENYLIST_LOCAL_CACHE must be an integer >= 0; got {size!r}.")
+            f"DJWTO_DENYLIST_LOCAL_CACHE must be an integer >= 0; got {size!r}."
+        )
     if not size or _redis_reader(cache) is None:
         return None
     from django.core.cache.backends.base import default_key_func
@@ -512,15 +578,20 @@ def get_local_cache(cache, *, start: bool = True) -> LocalDenylistCache | None:
         if local is None:
             # The server's address and credentials, without the pool's own machinery (its
             # parser, redis-py's maintenance-notification handlers): a plain RESP2 connection.
-            kwargs = {k: v for k, v in pool.connection_kwargs.items()
-                      if not k.startswith(("maint_notifications", "orig_", "himport"))
-                      and k not in ("parser_class", "protocol", "retry", "event_dispatcher")}
-            kwargs.update(protocol=2, health_check_interval=0,
-                          socket_timeout=LocalDenylistCache.silence_limit)
+            kwargs = {
+                k: v
+                for k, v in pool.connection_kwargs.items()
+                if not k.startswith(("maint_notifications", "orig_", "himport"))
+                and k not in ("parser_class", "protocol", "retry", "event_dispatcher")
+            }
+            kwargs.update(
+                protocol=2, health_check_interval=0, socket_timeout=LocalDenylistCache.silence_limit
+            )
             kwargs.setdefault("socket_connect_timeout", 2)
             connection_class = pool.connection_class
             local = _local_caches[key] = LocalDenylistCache(
-                lambda: connection_class(**kwargs), made_prefix, size)
+                lambda: connection_class(**kwargs), made_prefix, size
+            )
         _local_by_client[impl] = local
     # Once per process and settings: a moment for tracking to start, so the first requests
     # are served from the copy too (lookups are right either way).

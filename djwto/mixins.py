@@ -18,14 +18,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import ImproperlyConfigured, PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import HttpRequest, HttpResponseBase
 
 from .authentication import aauthenticate_request, authenticate_request, has_perms
 from .exceptions import DjwtoError, PermissionDenied
 from .responses import error_response
 from .transports import Transport, get_transport
-
 
 _async_views: dict[type, bool] = {}
 

@@ -24,7 +24,9 @@ class DeniedToken(models.Model):
         REVOKED = "revoked", _("revoked")
 
     jti = models.CharField(
-        _("key"), max_length=255, unique=True,
+        _("key"),
+        max_length=255,
+        unique=True,
         help_text=_("The token's jti, or 'sid:<family>' / 'user:<id>' for wider revocations."),
     )
     token_type = models.CharField(_("kind"), max_length=16, choices=Kind.choices)

@@ -35,7 +35,6 @@ listens for the user model, and ``last_login`` is a plain ``DateTimeField``.
 from __future__ import annotations
 
 import functools
-import weakref
 from typing import Any
 
 from django.conf import settings
@@ -49,6 +48,7 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from .conf import on_clear_derived
+from .denylist import convert_row, row_converters
 
 # django.contrib.auth's models and backends are imported in the functions: this module is
 # imported (through djwto.tokens) before the app registry is ready.
@@ -75,19 +75,25 @@ def _querysets(user: Any) -> Any:
     from django.contrib.auth.models import Permission
 
     if user.is_superuser:
-        return Permission.objects.all().values_list("content_type__app_label", "codename").order_by()
+        return (
+            Permission.objects.all().values_list("content_type__app_label", "codename").order_by()
+        )
     own = user.user_permissions.all()
     groups = Permission.objects.filter(group__in=user.groups.all())
     # Each side and the union itself unordered: Permission's Meta.ordering names columns the
     # union does not select (Django 6 applies it to the combined query).
-    return own.values_list("content_type__app_label", "codename").order_by().union(
-        groups.values_list("content_type__app_label", "codename").order_by()
-    ).order_by()
+    return (
+        own.values_list("content_type__app_label", "codename")
+        .order_by()
+        .union(groups.values_list("content_type__app_label", "codename").order_by())
+        .order_by()
+    )
 
 
 def _prep_pk(user: Any) -> Any:
-    return type(user)._meta.pk.get_db_prep_value(user.pk, connections[DEFAULT_DB_ALIAS],
-                                                 prepared=False)
+    return type(user)._meta.pk.get_db_prep_value(
+        user.pk, connections[DEFAULT_DB_ALIAS], prepared=False
+    )
 
 
 def _statement(user: Any) -> tuple[str, int] | None:
@@ -143,56 +149,30 @@ def get_all_permissions(user: Any) -> set[str]:
 # --- the user of a token, and of a login ----------------------------------------------------
 
 
-#: connection -> {(model, names): converters}; a connection's converters are its own methods.
-_converters: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-on_clear_derived(_converters.clear)
-
-
-def row_converters(model: type, names: tuple[str, ...], connection: Any) -> list[tuple[list, Any]]:
-    """Per field of ``model`` in ``names``, the converters the ORM applies to its values read
-    from ``connection``; kept per connection."""
-    kept = _converters.setdefault(connection, {})
-    try:
-        return kept[model, names]
-    except KeyError:
-        pass
-    converters = []
-    for name in names:
-        col = model._meta.get_field(name).get_col(model._meta.db_table)
-        converters.append(
-            (connection.ops.get_db_converters(col) + col.get_db_converters(connection), col))
-    kept[model, names] = converters
-    return converters
-
-
-def convert_row(row: tuple, converters: list[tuple[list, Any]], connection: Any) -> list:
-    values = []
-    for value, (functions, col) in zip(row, converters):
-        for convert in functions:
-            value = convert(value, col, connection)
-        values.append(value)
-    return values
-
-
 @functools.lru_cache(maxsize=32)
 def _user_select(model: type, alias: str, column: str) -> tuple[str, tuple[str, ...]]:
     """(SQL, attnames): a select of ``model``'s columns by one column."""
     quote = connections[alias].ops.quote_name
     fields = model._meta.concrete_fields
-    sql = (f"SELECT {', '.join(quote(field.column) for field in fields)} "
-           f"FROM {quote(model._meta.db_table)} WHERE {quote(column)} = %s")
+    sql = (
+        f"SELECT {', '.join(quote(field.column) for field in fields)} "  # noqa: S608
+        f"FROM {quote(model._meta.db_table)} WHERE {quote(column)} = %s"
+    )
     return sql, tuple(field.attname for field in fields)
 
 
 def _has_plain_manager(model: type) -> bool:
     manager, meta = model._default_manager, model._meta
-    return (type(manager).get_queryset is Manager.get_queryset
-            and manager._queryset_class is QuerySet and not meta.parents
-            and len(getattr(meta, "pk_fields", [meta.pk])) == 1)
+    return (
+        type(manager).get_queryset is Manager.get_queryset
+        and manager._queryset_class is QuerySet
+        and not meta.parents
+        and len(getattr(meta, "pk_fields", [meta.pk])) == 1
+    )
 
 
 def _get_user_by(model: type, field: Any, value: Any) -> Any:
-    """``model._default_manager.get(<field>=value)`` as one raw select; same answers, same errors."""
+    """``model._default_manager.get(<field>=value)`` as one raw select; same answers."""
     manager = model._default_manager
     alias = manager._db or router.db_for_read(model, **manager._hints)
     connection = connections[alias]
@@ -223,9 +203,12 @@ def get_user_by_natural_key(model: type, username: Any) -> Any:
 
     manager = model._default_manager
     field = model._meta.get_field(model.USERNAME_FIELD)
-    if (not _has_plain_manager(model)
-            or type(manager).get_by_natural_key is not BaseUserManager.get_by_natural_key
-            or field.is_relation or not field.concrete):
+    if (
+        not _has_plain_manager(model)
+        or type(manager).get_by_natural_key is not BaseUserManager.get_by_natural_key
+        or field.is_relation
+        or not field.concrete
+    ):
         return manager.get_by_natural_key(username)
     return _get_user_by(model, field, username)
 
@@ -236,8 +219,11 @@ def authenticate(request: Any = None, **credentials: Any) -> Any:
     paths = tuple(settings.AUTHENTICATION_BACKENDS)
     backends = _model_backends(paths)
     model = get_user_model()
-    if (backends is None or len(backends) != 1
-            or set(credentials) != {model.USERNAME_FIELD, "password"}):
+    if (
+        backends is None
+        or len(backends) != 1
+        or set(credentials) != {model.USERNAME_FIELD, "password"}
+    ):
         return django_authenticate(request, **credentials)
     backend = backends[0]
     username, password = credentials[model.USERNAME_FIELD], credentials["password"]
@@ -252,8 +238,11 @@ def authenticate(request: Any = None, **credentials: Any) -> Any:
             if not (user.check_password(password) and backend.user_can_authenticate(user)):
                 user = None
     if user is None:
-        user_login_failed.send(sender="django.contrib.auth",
-                               credentials=_clean_credentials(credentials), request=request)
+        user_login_failed.send(
+            sender="django.contrib.auth",
+            credentials=_clean_credentials(credentials),
+            request=request,
+        )
         return None
     user.backend = paths[0]
     return user
@@ -275,8 +264,10 @@ def _plain_last_login_save(model: type) -> tuple[str, str, str] | None:
     savers = [cls for cls in model.__mro__ if "save" in cls.__dict__]
     plain = (
         savers == [AbstractBaseUser, Model]
-        and all(getattr(model, name) is getattr(Model, name)
-                for name in ("save_base", "_save_table", "_do_update", "_save_parents"))
+        and all(
+            getattr(model, name) is getattr(Model, name)
+            for name in ("save_base", "_save_table", "_do_update", "_save_parents")
+        )
         and not meta.parents
         and not meta.select_on_save
         and meta.base_manager_name is None
@@ -295,9 +286,14 @@ def update_last_login(user: Any) -> None:
     """``django.contrib.auth.models.update_last_login(None, user)``, in one raw UPDATE."""
     model = type(user)
     names = _plain_last_login_save(model)
-    if (names is None or user._state.adding or user.pk is None
-            or getattr(user, "_password", None) is not None
-            or pre_save.has_listeners(model) or post_save.has_listeners(model)):
+    if (
+        names is None
+        or user._state.adding
+        or user.pk is None
+        or getattr(user, "_password", None) is not None
+        or pre_save.has_listeners(model)
+        or post_save.has_listeners(model)
+    ):
         from django.contrib.auth.models import update_last_login as django_update_last_login
 
         django_update_last_login(None, user)
@@ -308,11 +304,14 @@ def update_last_login(user: Any) -> None:
     quote = connection.ops.quote_name
     table, column, pk_column = names
     field = model._meta.get_field("last_login")
-    params = [field.get_db_prep_save(user.last_login, connection),
-              model._meta.pk.get_db_prep_value(user.pk, connection, prepared=False)]
+    params = [
+        field.get_db_prep_save(user.last_login, connection),
+        model._meta.pk.get_db_prep_value(user.pk, connection, prepared=False),
+    ]
     with transaction.mark_for_rollback_on_error(using), connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {quote(table)} SET {quote(column)} = %s WHERE {quote(pk_column)} = %s",
+            f"UPDATE {quote(table)} SET {quote(column)} = %s "  # noqa: S608
+            f"WHERE {quote(pk_column)} = %s",
             params,
         )
         updated = cursor.rowcount

@@ -25,10 +25,10 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from datetime import datetime, timedelta, timezone as dt_timezone
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, Callable, TypeVar
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
 
 from django.utils import timezone
 
@@ -51,7 +51,7 @@ SESSION_PREFIX = "sid:"
 USER_PREFIX = "user:"
 #: Longest store key; longer ones (a user id of 250+ characters) are replaced by a digest.
 MAX_KEY_LENGTH = 255
-_EPOCH = datetime(1970, 1, 1, tzinfo=dt_timezone.utc)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 T = TypeVar("T")
 
@@ -71,8 +71,9 @@ def _store_errors() -> Iterator[None]:
     except DjwtoError:
         raise
     except Exception as exc:
-        logger.error("djwto: the denylist store failed (%s); refusing the request.",
-                     exc.__class__.__name__)
+        logger.error(
+            "djwto: the denylist store failed (%s); refusing the request.", exc.__class__.__name__
+        )
         raise StoreUnavailable() from exc
 
 
@@ -134,8 +135,9 @@ def _is_within_grace(entry: Entry) -> bool:
     return _now() - aware_datetime(entry.created_at) < grace
 
 
-def _evaluate(claims: dict[str, Any], entries: dict[str, Entry], *, request: Any, sender: Any,
-              jti: bool) -> None:
+def _evaluate(
+    claims: dict[str, Any], entries: dict[str, Entry], *, request: Any, sender: Any, jti: bool
+) -> None:
     if not entries:
         return
     user_entry = entries.get(user_key(get_claims_user_id(claims)))
@@ -148,16 +150,18 @@ def _evaluate(claims: dict[str, Any], entries: dict[str, Entry], *, request: Any
         return
     if entry.reason == "rotated":
         if _is_within_grace(entry):
-            raise RevokedToken("Refresh token was just rotated; use the new one.",
-                               code="token_rotated")
+            raise RevokedToken(
+                "Refresh token was just rotated; use the new one.", code="token_rotated"
+            )
         _on_reuse(claims, request=request, sender=sender)
     raise RevokedToken()
 
 
 def _on_reuse(claims: dict[str, Any], *, request: Any, sender: Any) -> None:
     user_id = get_claims_user_id(claims)
-    logger.warning("djwto: reuse of a rotated refresh token for user %s; revoking its session.",
-                   user_id)
+    logger.warning(
+        "djwto: reuse of a rotated refresh token for user %s; revoking its session.", user_id
+    )
     if claims.get("sid"):
         revoke_family(claims["sid"], user_id, reason="reused")
     signals.jwt_reuse_detected.send(
@@ -185,8 +189,9 @@ def check_session_lifetime(claims: dict[str, Any], now: float | None = None) -> 
         return
     now = time.time() if now is None else now
     if now >= get_session_start(claims) + max_session.total_seconds() + get_leeway():
-        raise ExpiredToken("The session reached its maximum lifetime; log in again.",
-                           code="session_expired")
+        raise ExpiredToken(
+            "The session reached its maximum lifetime; log in again.", code="session_expired"
+        )
 
 
 def check_refresh(claims: dict[str, Any], *, request: Any = None, sender: Any = None) -> None:
@@ -219,13 +224,19 @@ async def acheck_access(claims: dict[str, Any]) -> None:
 
 
 def _expiry(exp: int) -> datetime:
-    return datetime.fromtimestamp(exp + get_leeway(), dt_timezone.utc)
+    return datetime.fromtimestamp(exp + get_leeway(), UTC)
 
 
 def consume_refresh(claims: dict[str, Any], *, request: Any = None, sender: Any = None) -> None:
     """Mark the refresh token used, atomically; a token already used is reuse (or grace)."""
-    entry = Entry(claims["jti"], "refresh", "rotated", get_claims_user_id(claims),
-                  _expiry(claims["exp"]), _now())
+    entry = Entry(
+        claims["jti"],
+        "refresh",
+        "rotated",
+        get_claims_user_id(claims),
+        _expiry(claims["exp"]),
+        _now(),
+    )
     denylist = get_denylist()
     if _store(denylist.add, entry):
         return
@@ -236,8 +247,9 @@ def consume_refresh(claims: dict[str, Any], *, request: Any = None, sender: Any 
 
 def _family_entry(sid: str, user_id: str, reason: str) -> Entry:
     now = _now()
-    return Entry(session_key(sid), "session", reason, user_id,
-                 now + timedelta(seconds=_family_ttl()), now)
+    return Entry(
+        session_key(sid), "session", reason, user_id, now + timedelta(seconds=_family_ttl()), now
+    )
 
 
 def revoke_family(sid: str, user_id: str, *, reason: str = "revoked") -> None:
@@ -251,8 +263,7 @@ def revoke_refresh(claims: dict[str, Any], *, reason: str = "logout") -> None:
     entries = []
     if claims.get("sid"):
         entries.append(_family_entry(claims["sid"], user_id, reason))
-    entries.append(Entry(claims["jti"], "refresh", reason, user_id, _expiry(claims["exp"]),
-                         _now()))
+    entries.append(Entry(claims["jti"], "refresh", reason, user_id, _expiry(claims["exp"]), _now()))
     _store(get_denylist().put_many, entries)
 
 
@@ -269,7 +280,13 @@ def revoke_user_sessions(user: Any) -> None:
     # (with time.time_ns()) before this call is at or before it.
     now_ns = time.time_ns()
     cutoff = _EPOCH + timedelta(microseconds=-(-now_ns // 1000))
-    entry = Entry(user_key(user_id), "user", "revoked", user_id,
-                  cutoff + timedelta(seconds=_family_ttl()), cutoff)
+    entry = Entry(
+        user_key(user_id),
+        "user",
+        "revoked",
+        user_id,
+        cutoff + timedelta(seconds=_family_ttl()),
+        cutoff,
+    )
     _store(get_denylist().put, entry)
     signals.jwt_sessions_revoked.send(sender=revoke_user_sessions, user_id=user_id)

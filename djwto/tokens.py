@@ -20,8 +20,22 @@ from .queries import get_all_permissions
 
 #: Claims djwto sets itself; anything else in a refresh payload is a project's custom claim.
 REGISTERED_CLAIMS = frozenset(
-    {"iss", "aud", "sub", "iat", "exp", "nbf", "jti", "type", "user", "sid", "auth_time",
-     "stamp", "refresh_iat", "refresh_jti"}
+    {
+        "iss",
+        "aud",
+        "sub",
+        "iat",
+        "exp",
+        "nbf",
+        "jti",
+        "type",
+        "user",
+        "sid",
+        "auth_time",
+        "stamp",
+        "refresh_iat",
+        "refresh_jti",
+    }
 )
 _STAMP_SALT = "djwto.tokens.session_stamp"
 
@@ -136,7 +150,9 @@ def build_refresh_claims(
     return claims
 
 
-def build_access_claims(refresh_claims: dict[str, Any], *, now: int | None = None) -> dict[str, Any]:
+def build_access_claims(
+    refresh_claims: dict[str, Any], *, now: int | None = None
+) -> dict[str, Any]:
     """The claims of an access token derived from a refresh token's claims.
 
     The access token never outlives its refresh token.

@@ -135,8 +135,9 @@ class Transport:
     mode = ""
     uses_cookies = False
 
-    def get_raw_token(self, request: HttpRequest, token_type: str,
-                      data: dict[str, Any] | None = None) -> str:
+    def get_raw_token(
+        self, request: HttpRequest, token_type: str, data: dict[str, Any] | None = None
+    ) -> str:
         """The raw token of ``token_type`` in ``request``; runs the CSRF check if needed."""
         raise NotImplementedError
 
@@ -173,8 +174,12 @@ class BearerTransport(Transport):
         header = request.META.get("HTTP_AUTHORIZATION")
         if header is not None:
             return parse_bearer(header)
-        if (token_type == "refresh" and data and "refresh" in data
-                and request.content_type == "application/json"):
+        if (
+            token_type == "refresh"
+            and data
+            and "refresh" in data
+            and request.content_type == "application/json"
+        ):
             # A JSON body only, as documented: a token in a form field is ignored (T2).
             return data["refresh"]
         raise NotAuthenticated()
@@ -202,8 +207,9 @@ class CookieTransport(Transport):
         raw = request.META.get("HTTP_COOKIE", "")
         if raw.count(name) > 1:
             # Names as django.http.parse_cookie reads them ("jwt_access =B" is jwt_access too).
-            names = [part.split("=", 1)[0].strip() if "=" in part else ""
-                     for part in raw.split(";")]
+            names = [
+                part.split("=", 1)[0].strip() if "=" in part else "" for part in raw.split(";")
+            ]
             if names.count(name) > 1:
                 # Two cookies of one name (say, one planted by a sibling subdomain) are
                 # ambiguous: refuse rather than guess which the user meant.
@@ -225,8 +231,16 @@ class CookieTransport(Transport):
         names = {self.refresh_cookie, *(name for name, _ in self.access_cookies)}
         return any(name in request.COOKIES for name in names)
 
-    def _set(self, response: HttpResponse, name: str, value: str, *, exp: int | None,
-             path: str, httponly: bool) -> None:
+    def _set(
+        self,
+        response: HttpResponse,
+        name: str,
+        value: str,
+        *,
+        exp: int | None,
+        path: str,
+        httponly: bool,
+    ) -> None:
         if len(name) + len(value) + 1 > MAX_COOKIE_BYTES:
             raise TokenTooLarge(
                 f"The {name} cookie would be {len(value)} bytes, over the {MAX_COOKIE_BYTES}-byte "
@@ -235,17 +249,28 @@ class CookieTransport(Transport):
             )
         max_age = None if exp is None else max(0, exp - int(time.time()))
         response.set_cookie(
-            name, value, max_age=max_age, path=path, domain=djwto_settings.DOMAIN,
-            secure=bool(djwto_settings.COOKIE_SECURE), httponly=httponly,
+            name,
+            value,
+            max_age=max_age,
+            path=path,
+            domain=djwto_settings.DOMAIN,
+            secure=bool(djwto_settings.COOKIE_SECURE),
+            httponly=httponly,
             samesite=djwto_settings.SAME_SITE,
         )
 
     def _delete(self, response: HttpResponse, name: str, *, path: str, httponly: bool) -> None:
         # Same Path, Domain, Secure and SameSite as when set, so the browser replaces it.
         response.set_cookie(
-            name, "", max_age=0, expires="Thu, 01 Jan 1970 00:00:00 GMT", path=path,
-            domain=djwto_settings.DOMAIN, secure=bool(djwto_settings.COOKIE_SECURE),
-            httponly=httponly, samesite=djwto_settings.SAME_SITE,
+            name,
+            "",
+            max_age=0,
+            expires="Thu, 01 Jan 1970 00:00:00 GMT",
+            path=path,
+            domain=djwto_settings.DOMAIN,
+            secure=bool(djwto_settings.COOKIE_SECURE),
+            httponly=httponly,
+            samesite=djwto_settings.SAME_SITE,
         )
 
     def access_cookie_values(self, tokens: Tokens) -> dict[str, str]:
@@ -253,14 +278,25 @@ class CookieTransport(Transport):
 
     def set_tokens(self, request, response, tokens):
         if tokens.refresh is not None:
-            self._set(response, self.refresh_cookie, tokens.refresh,
-                      exp=tokens.refresh_claims.get("exp"), path="/" + get_refresh_path(),
-                      httponly=True)
+            self._set(
+                response,
+                self.refresh_cookie,
+                tokens.refresh,
+                exp=tokens.refresh_claims.get("exp"),
+                path="/" + get_refresh_path(),
+                httponly=True,
+            )
         if tokens.access is not None:
             values = self.access_cookie_values(tokens)
             for name, httponly in self.access_cookies:
-                self._set(response, name, values[name], exp=tokens.access_claims.get("exp"),
-                          path="/", httponly=httponly)
+                self._set(
+                    response,
+                    name,
+                    values[name],
+                    exp=tokens.access_claims.get("exp"),
+                    path="/",
+                    httponly=httponly,
+                )
         set_csrf_cookie(request, response)
 
     def delete_tokens(self, response):

@@ -15,8 +15,11 @@ P = get_refresh_path()
 urlpatterns = [
     path("login/", LoginView.as_view(), name="login"),
     path("validate_access/", ValidateView.as_view(token_type="access"), name="validate_access"),
-    path(f"{P}/validate_refresh/", ValidateView.as_view(token_type="refresh"),
-         name="validate_refresh"),
+    path(
+        f"{P}/validate_refresh/",
+        ValidateView.as_view(token_type="refresh"),
+        name="validate_refresh",
+    ),
     path(f"{P}/refresh_access/", RefreshView.as_view(), name="refresh_access"),
     # Answers 404 while DJWTO_ALLOW_REFRESH_UPDATE is False (checked per request).
     path(f"{P}/update_refresh/", RefreshView.as_view(rotate=True), name="update_refresh"),

@@ -1,4 +1,4 @@
-"""Generic views: ``LoginView``, ``RefreshView``, ``ValidateView``, ``LogoutView``, ``LogoutAllView``.
+"""Generic views: the login, refresh, validate, logout and logout-all endpoints.
 
 Every step is a method to override. To add a claim::
 
@@ -20,7 +20,13 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse, UnreadablePostError
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    JsonResponse,
+    UnreadablePostError,
+)
 from django.http.multipartparser import MultiPartParserError
 from django.utils.decorators import method_decorator
 from django.views import View
@@ -121,8 +127,13 @@ class TokenView(View):
             return data
         except (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent):
             raise PayloadTooLarge() from None
-        except (ValueError, UnicodeError, RecursionError, MultiPartParserError,
-                UnreadablePostError):
+        except (
+            ValueError,
+            UnicodeError,
+            RecursionError,
+            MultiPartParserError,
+            UnreadablePostError,
+        ):
             raise BadRequest("The body is not valid JSON or form data.") from None
 
     def get_field(self, name: str, *, required: bool = True) -> str | None:
@@ -133,11 +144,12 @@ class TokenView(View):
                 raise BadRequest(f"Field {name!r} is required.")
             return None
         if not isinstance(value, str) or len(value) > MAX_CREDENTIAL_LENGTH:
-            raise BadRequest(f"Field {name!r} must be a string of at most "
-                             f"{MAX_CREDENTIAL_LENGTH} characters.")
+            raise BadRequest(
+                f"Field {name!r} must be a string of at most {MAX_CREDENTIAL_LENGTH} characters."
+            )
         # A lone surrogate (JSON "\ud800") breaks the hashers and the database driver, and NUL
         # is refused by PostgreSQL: both are malformed input, not a failed login.
-        if "\x00" in value or not value.isascii() and not _is_utf8(value):
+        if "\x00" in value or (not value.isascii() and not _is_utf8(value)):
             raise BadRequest(f"Field {name!r} must be text without NUL or lone surrogates.")
         return value
 
@@ -149,8 +161,9 @@ class TokenView(View):
         self.check_jwt_type()
         transport = self.get_transport()
         data = self.get_data() if transport.mode == "JSON" else None
-        return authenticate_request(self.request, transport, token_type, data=data,
-                                    sender=self.__class__)
+        return authenticate_request(
+            self.request, transport, token_type, data=data, sender=self.__class__
+        )
 
     def check_jwt_type(self) -> None:
         """The optional 0.0.4 ``jwt_type`` field must agree with this endpoint."""
@@ -201,8 +214,11 @@ class LoginView(TokenIssuerMixin, TokenView):
         response = self.respond(tokens)
         self.update_last_login(user)
         signals.jwt_logged_in.send(
-            sender=self.__class__, request=request, user=user,
-            refresh_claims=tokens.refresh_claims, access_claims=tokens.access_claims,
+            sender=self.__class__,
+            request=request,
+            user=user,
+            refresh_claims=tokens.refresh_claims,
+            access_claims=tokens.access_claims,
         )
         return response
 
@@ -228,19 +244,23 @@ class LoginView(TokenIssuerMixin, TokenView):
 
     def login_failed(self, credentials: dict[str, str], reason: str) -> None:
         scrubbed = {k: ("********" if k == "password" else v) for k, v in credentials.items()}
-        signals.jwt_login_fail.send(sender=self.__class__, request=self.request,
-                                    credentials=scrubbed, reason=reason)
+        signals.jwt_login_fail.send(
+            sender=self.__class__, request=self.request, credentials=scrubbed, reason=reason
+        )
 
     def create_tokens(self, user: Any) -> Tokens:
         refresh_claims = self.get_payload(user)
         access_claims = self.get_access_payload(refresh_claims)
-        return Tokens(self.encode_token(refresh_claims), self.encode_token(access_claims),
-                      refresh_claims, access_claims)
+        return Tokens(
+            self.encode_token(refresh_claims),
+            self.encode_token(access_claims),
+            refresh_claims,
+            access_claims,
+        )
 
     def update_last_login(self, user: Any) -> None:
         if hasattr(user, "last_login"):
             update_last_login(user)
-
 
 
 class RefreshTokenMixin:
@@ -296,26 +316,38 @@ class RefreshView(RefreshTokenMixin, TokenIssuerMixin, TokenView):
             tokens.refresh = self.request.token  # 0.0.4 answered with both tokens
         response = self.respond(tokens)
         signals.jwt_access_refreshed.send(
-            sender=self.__class__, request=self.request, user=user,
-            refresh_claims=claims, access_claims=access_claims,
+            sender=self.__class__,
+            request=self.request,
+            user=user,
+            refresh_claims=claims,
+            access_claims=access_claims,
         )
         return response
 
     def rotate_tokens(self, user: Any, claims: dict[str, Any]) -> HttpResponse:
         refresh_claims = self.get_payload(user, previous=claims)
         if refresh_claims["exp"] <= time.time():
-            raise InvalidToken("The session reached its maximum lifetime; log in again.",
-                               code="session_expired")
+            raise InvalidToken(
+                "The session reached its maximum lifetime; log in again.", code="session_expired"
+            )
         access_claims = self.get_access_payload(refresh_claims)
-        tokens = Tokens(self.encode_token(refresh_claims), self.encode_token(access_claims),
-                        refresh_claims, access_claims)
+        tokens = Tokens(
+            self.encode_token(refresh_claims),
+            self.encode_token(access_claims),
+            refresh_claims,
+            access_claims,
+        )
         response = self.respond(tokens)
         # Consumed only once the new pair exists: a failure to build it (a token too large
         # for its cookie) must not burn the old token, or the retry would count as reuse.
         sessions.consume_refresh(claims, request=self.request, sender=self.__class__)
         signals.jwt_refresh_updated.send(
-            sender=self.__class__, request=self.request, user=user,
-            refresh_claims=refresh_claims, access_claims=access_claims, previous_claims=claims,
+            sender=self.__class__,
+            request=self.request,
+            user=user,
+            refresh_claims=refresh_claims,
+            access_claims=access_claims,
+            previous_claims=claims,
         )
         return response
 
@@ -333,8 +365,9 @@ class ValidateView(RefreshTokenMixin, TokenView):
         claims = self.get_token_claims(self.token_type)
         if self.token_type == "refresh":
             self.get_user(claims)
-        signals.jwt_token_validated.send(sender=self.__class__, request=request, claims=claims,
-                                         token_type=self.token_type)
+        signals.jwt_token_validated.send(
+            sender=self.__class__, request=request, claims=claims, token_type=self.token_type
+        )
         return JsonResponse({"msg": "Token is valid"})
 
 
@@ -356,8 +389,9 @@ class LogoutView(RefreshTokenMixin, TokenView):
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         claims = self.get_refresh_claims()
         self.revoke(claims)
-        signals.jwt_blacklisted.send(sender=self.__class__, request=request, claims=claims,
-                                     jti=claims["jti"])
+        signals.jwt_blacklisted.send(
+            sender=self.__class__, request=request, claims=claims, jti=claims["jti"]
+        )
         response = JsonResponse({"msg": "Token successfully blacklisted."})
         self.get_transport().delete_tokens(response)
         return response

@@ -26,25 +26,31 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
 ]
-TEMPLATES = [{
-    "BACKEND": "django.template.backends.django.DjangoTemplates",
-    "APP_DIRS": True,
-    "OPTIONS": {"context_processors": [
-        "django.template.context_processors.request",
-        "django.contrib.auth.context_processors.auth",
-        "django.contrib.messages.context_processors.messages",
-    ]},
-}]
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ]
+        },
+    }
+]
 
 if os.environ.get("DJWTO_TEST_DATABASE") == "postgres":
-    DATABASES = {"default": {
-        "ENGINE": "django.db.backends.postgresql",
-        "NAME": os.environ.get("DJWTO_PG_NAME", "test"),
-        "USER": os.environ.get("DJWTO_PG_USER", "postgres"),
-        "HOST": os.environ.get("DJWTO_PG_HOST", "127.0.0.1"),
-        "PORT": os.environ.get("DJWTO_PG_PORT", "5432"),
-        "TEST": {"NAME": os.environ.get("DJWTO_PG_TEST_NAME", "djwto_test")},
-    }}
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": os.environ.get("DJWTO_PG_NAME", "test"),
+            "USER": os.environ.get("DJWTO_PG_USER", "postgres"),
+            "HOST": os.environ.get("DJWTO_PG_HOST", "127.0.0.1"),
+            "PORT": os.environ.get("DJWTO_PG_PORT", "5432"),
+            "TEST": {"NAME": os.environ.get("DJWTO_PG_TEST_NAME", "djwto_test")},
+        }
+    }
 else:
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
 

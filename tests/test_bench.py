@@ -25,16 +25,38 @@ def test_quick_benchmark_prints_its_table(tmp_path):
     env = {**os.environ, "DJWTO_BENCH_DIR": str(tmp_path / "bench-db")}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     proc = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "bench.py"), "--quick", "--rounds", "2",
-         "--json", str(out)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "bench.py"),
+            "--quick",
+            "--rounds",
+            "2",
+            "--json",
+            str(out),
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     report = proc.stdout
-    for needle in ("scenario", "median µs", "× plain", "plain View + JsonResponse",
-                   "djwto HS256 (JSON)", "djwto EdDSA (JSON)", "djwto HS256 (TWO-COOKIES)",
-                   "simplejwt stateless", "djwto login", "simplejwt rotate + blacklist",
-                   "denylist lookup, SQLite, 10k rows", "verified-token cache:", "targets:"):
+    for needle in (
+        "scenario",
+        "median µs",
+        "× plain",
+        "plain View + JsonResponse",
+        "djwto HS256 (JSON)",
+        "djwto EdDSA (JSON)",
+        "djwto HS256 (TWO-COOKIES)",
+        "simplejwt stateless",
+        "djwto login",
+        "simplejwt rotate + blacklist",
+        "denylist lookup, SQLite, 10k rows",
+        "verified-token cache:",
+        "targets:",
+    ):
         assert needle in report, f"{needle!r} missing from:\n{report}"
     results = json.loads(out.read_text())
     names = {s["name"] for s in results["scenarios"]}

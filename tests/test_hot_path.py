@@ -28,8 +28,9 @@ def carol(db):
     return get_user_model().objects.create_user("carol", "carol@djwto.com", "pw")
 
 
-@pytest.mark.parametrize("setup", ["none", "own", "group", "both", "overlap", "superuser",
-                                   "inactive"])
+@pytest.mark.parametrize(
+    "setup", ["none", "own", "group", "both", "overlap", "superuser", "inactive"]
+)
 def test_fast_permissions_equal_model_backend(carol, setup, django_assert_num_queries):
     group = Group.objects.create(name="g")
     if setup in ("own", "both", "overlap"):
@@ -93,9 +94,17 @@ def _orm_lookup(keys):
     from djwto.denylist import Entry, aware_datetime
     from djwto.models import DeniedToken
 
-    return {row.jti: Entry(row.jti, row.token_type, row.reason, row.user_id,
-                           aware_datetime(row.expires_at), aware_datetime(row.created_at))
-            for row in DeniedToken.objects.filter(jti__in=keys)}
+    return {
+        row.jti: Entry(
+            row.jti,
+            row.token_type,
+            row.reason,
+            row.user_id,
+            aware_datetime(row.expires_at),
+            aware_datetime(row.created_at),
+        )
+        for row in DeniedToken.objects.filter(jti__in=keys)
+    }
 
 
 @pytest.fixture
@@ -113,13 +122,16 @@ def denied(db):
     return store
 
 
-@pytest.mark.parametrize("keys, queries", [
-    ([], 0),
-    (["user:1", "sid:zzz", "nope"], 1),
-    (["user:7", "sid:zzz", "nope"], 1),
-    (["user:7", "sid:abc", "jti-1"], 1),
-    (["jti-1", "jti-1"], 1),
-])
+@pytest.mark.parametrize(
+    "keys, queries",
+    [
+        ([], 0),
+        (["user:1", "sid:zzz", "nope"], 1),
+        (["user:7", "sid:zzz", "nope"], 1),
+        (["user:7", "sid:abc", "jti-1"], 1),
+        (["jti-1", "jti-1"], 1),
+    ],
+)
 def test_database_lookup_equals_the_orm(denied, keys, queries, django_assert_num_queries):
     with django_assert_num_queries(queries):
         found = denied.lookup(iter(keys))
@@ -144,7 +156,7 @@ def test_settings_values_follow_every_change(settings):
         assert djwto_settings.LEEWAY == 9
     assert djwto_settings.LEEWAY == 3
     with pytest.raises(AttributeError):
-        djwto_settings.NOT_A_SETTING
+        _ = djwto_settings.NOT_A_SETTING
 
 
 def test_a_value_read_across_a_change_is_not_kept(settings, monkeypatch):
@@ -191,9 +203,15 @@ def test_user_by_pk_equals_the_orm(carol, settings, use_tz, django_assert_num_qu
     assert user._state.db == expected._state.db and not user._state.adding
 
 
-@pytest.mark.parametrize("pk, error", [
-    ("999999", "DoesNotExist"), ("abc", ValueError), ("", ValueError), ("1.5", ValueError),
-])
+@pytest.mark.parametrize(
+    "pk, error",
+    [
+        ("999999", "DoesNotExist"),
+        ("abc", ValueError),
+        ("", ValueError),
+        ("1.5", ValueError),
+    ],
+)
 def test_user_by_pk_fails_as_the_orm(carol, pk, error):
     from djwto.queries import get_user_by_pk
 
@@ -220,8 +238,9 @@ def test_a_custom_manager_takes_the_orm_path(carol, monkeypatch):
     User = get_user_model()
     manager_class = type(User._default_manager)
     original = manager_class.get_queryset
-    monkeypatch.setattr(manager_class, "get_queryset",
-                        lambda self: original(self).filter(is_active=True))
+    monkeypatch.setattr(
+        manager_class, "get_queryset", lambda self: original(self).filter(is_active=True)
+    )
     carol.is_active = False
     carol.save()
     with pytest.raises(User.DoesNotExist):
@@ -239,7 +258,9 @@ class AlwaysBob:
     """A backend that knows only bob (whatever the password)."""
 
     def authenticate(self, request, username=None, password=None):
-        return get_user_model().objects.filter(username="bob").first() if username == "bob" else None
+        return (
+            get_user_model().objects.filter(username="bob").first() if username == "bob" else None
+        )
 
     def get_user(self, user_id):
         return None
@@ -286,15 +307,27 @@ def _both_authenticate(auth_record, **credentials):
         auth_record["hashed"].clear()
         user = function(request, **dict(credentials))
         seen = [(sender, creds, req is request) for sender, creds, req in auth_record["failed"]]
-        answers.append((user and (user.pk, user.backend, _fields(user)), seen,
-                        list(auth_record["hashed"])))
+        answers.append(
+            (user and (user.pk, user.backend, _fields(user)), seen, list(auth_record["hashed"]))
+        )
     return answers
 
 
 @pytest.mark.parametrize("backend", [MODEL, ALLOW_ALL])
-@pytest.mark.parametrize("case", ["right", "wrong password", "unknown user", "inactive",
-                                  "no password", "no username", "other field", "extra field",
-                                  "unusable password"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "right",
+        "wrong password",
+        "unknown user",
+        "inactive",
+        "no password",
+        "no username",
+        "other field",
+        "extra field",
+        "unusable password",
+    ],
+)
 def test_authenticate_equals_django(carol, settings, auth_record, backend, case):
     settings.AUTHENTICATION_BACKENDS = [backend]
     credentials = {"username": "carol", "password": "pw"}
@@ -337,11 +370,14 @@ def test_authenticate_is_one_query(carol, django_assert_num_queries):
         assert authenticate(None, username="nobody", password="pw") is None
 
 
-@pytest.mark.parametrize("backends, expected", [
-    ([MODEL, "tests.test_hot_path.AlwaysBob"], "bob"),
-    (["tests.test_hot_path.AlwaysBob", MODEL], "bob"),
-    (["tests.test_hot_path.PickyBackend"], None),
-])
+@pytest.mark.parametrize(
+    "backends, expected",
+    [
+        ([MODEL, "tests.test_hot_path.AlwaysBob"], "bob"),
+        (["tests.test_hot_path.AlwaysBob", MODEL], "bob"),
+        (["tests.test_hot_path.PickyBackend"], None),
+    ],
+)
 def test_other_backends_authenticate_through_django(carol, settings, backends, expected):
     from djwto.queries import authenticate
 
@@ -351,17 +387,19 @@ def test_other_backends_authenticate_through_django(carol, settings, backends, e
     assert (user and user.username) == expected
     if expected:
         assert user == bob and user.backend == "tests.test_hot_path.AlwaysBob"
-    assert (authenticate(None, username="carol", password="pw") is not None) == (
-        MODEL in backends)
+    assert (authenticate(None, username="carol", password="pw") is not None) == (MODEL in backends)
 
 
 def test_a_custom_natural_key_is_honoured(carol, monkeypatch):
     from djwto.queries import authenticate
 
     manager_class = type(get_user_model()._default_manager)
-    monkeypatch.setattr(manager_class, "get_by_natural_key",
-                        lambda self, username: self.get(username__iexact=username),
-                        raising=False)
+    monkeypatch.setattr(
+        manager_class,
+        "get_by_natural_key",
+        lambda self, username: self.get(username__iexact=username),
+        raising=False,
+    )
     assert authenticate(None, username="CAROL", password="pw") == carol
 
 
@@ -501,8 +539,11 @@ def redis_denylist(settings):
         pytest.skip(f"Redis is not reachable at {REDIS_URL} ({exc}); start it to run this test")
     settings.CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-        "deny": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
-                 "KEY_PREFIX": "djwto-hot-path"},
+        "deny": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "djwto-hot-path",
+        },
     }
     settings.DJWTO_DENYLIST_CACHE = "deny"
     from django.core.cache import caches

@@ -3,7 +3,6 @@ subclass (which adds the email to the tokens), the test app and the page."""
 
 from django.contrib import admin
 from django.urls import include, path, re_path
-
 from testapp import views
 
 urlpatterns = [

@@ -7,3 +7,6 @@ class Perm1Holder(models.Model):
     class Meta:
         default_permissions = ()
         permissions = [("perm1", "Demo permission 1")]
+
+    def __str__(self) -> str:
+        return f"{self.__class__.__name__} {self.pk}"

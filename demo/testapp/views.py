@@ -64,7 +64,9 @@ class IndexView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        refresh_path = "/" + str(getattr(settings, "DJWTO_REFRESH_COOKIE_PATH", "api/token/refresh")).strip("/")
+        refresh_path = "/" + str(
+            getattr(settings, "DJWTO_REFRESH_COOKIE_PATH", "api/token/refresh")
+        ).strip("/")
         context["djwto_config"] = {
             "mode": settings.DJWTO_MODE,
             "refreshPath": refresh_path,

@@ -20,8 +20,14 @@ urlpatterns = [path("admin/", admin.site.urls), path("", include("tests.urls"))]
 
 def make_row(jti: str, *, expires_in: timedelta, reason: str = "logout") -> DeniedToken:
     now = timezone.now()
-    return DeniedToken.objects.create(jti=jti, token_type="refresh", reason=reason, user_id="1",
-                                      expires_at=now + expires_in, created_at=now)
+    return DeniedToken.objects.create(
+        jti=jti,
+        token_type="refresh",
+        reason=reason,
+        user_id="1",
+        expires_at=now + expires_in,
+        created_at=now,
+    )
 
 
 @pytest.fixture

@@ -70,14 +70,20 @@ def _ed448():
     return OKPKey.generate_key("Ed448")
 
 
-ASYMMETRIC = [("RS256", _rsa), ("PS256", _rsa), ("ES256", _ec256), ("ES384", _ec384),
-              ("EdDSA", _ed), ("Ed25519", _ed), ("Ed448", _ed448)]
+ASYMMETRIC = [
+    ("RS256", _rsa),
+    ("PS256", _rsa),
+    ("ES256", _ec256),
+    ("ES384", _ec384),
+    ("EdDSA", _ed),
+    ("Ed25519", _ed),
+    ("Ed448", _ed448),
+]
 
 
 @pytest.mark.filterwarnings("ignore:EdDSA is deprecated")
 @pytest.mark.parametrize("algorithm,make", ASYMMETRIC, ids=[a for a, _ in ASYMMETRIC])
-def test_login_and_protected_view_with_asymmetric_keys(settings, alice, password, algorithm,
-                                                       make):
+def test_login_and_protected_view_with_asymmetric_keys(settings, alice, password, algorithm, make):
     settings.DJWTO_ALGORITHM = algorithm
     settings.DJWTO_SIGNING_KEY = make().as_pem(private=True).decode()
     session = login(Client(), "JSON", "alice", password)
@@ -156,7 +162,9 @@ def test_encode_does_not_mutate_claims_and_round_trips():
     token = encode(original)
     assert original == snapshot
     assert decode(token, "access") == original
-    assert token.split(".")[0] == "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9"  # {"alg":"HS256","typ":"JWT"}
+    assert (
+        token.split(".")[0] == "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9"
+    )  # {"alg":"HS256","typ":"JWT"}
 
 
 def test_decoded_claims_are_a_copy():
@@ -308,9 +316,19 @@ def test_token_with_an_audience_is_refused_when_none_is_configured():
         decode(encode(claims(aud="api")), "access")
 
 
-@pytest.mark.parametrize("extra", [{"sub": 1}, {"jti": ""}, {"jti": 5}, {"sid": ["x"]},
-                                   {"user": "alice"}, {"user": {"perms": "all"}},
-                                   {"user": {"perms": [1]}}, {"sub": "x" * 256}])
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"sub": 1},
+        {"jti": ""},
+        {"jti": 5},
+        {"sid": ["x"]},
+        {"user": "alice"},
+        {"user": {"perms": "all"}},
+        {"user": {"perms": [1]}},
+        {"sub": "x" * 256},
+    ],
+)
 def test_registered_claims_of_the_wrong_shape_are_refused(extra):
     with pytest.raises(InvalidToken):
         decode(encode(claims(**extra)), "access")
@@ -337,11 +355,20 @@ def test_hs256_helper_makes_tokens_the_backend_accepts():
     assert decode(hs256(b'{"alg":"HS256"}', b'{"type":"access","exp":9999999999}'), "access")
 
 
-@pytest.mark.parametrize("header", [b'{"alg":"HS256","jku":"https://evil.example"}',
-                                    b'{"alg":"HS256","typ":"JOSE+X"}', b'{"alg":"HS256","kid":5}',
-                                    b'{"alg":"HS256","kid":"' + b"k" * 257 + b'"}',
-                                    b'{"alg":"HS256","crit":["exp"]}', b'["alg"]', b'{"alg":"none"}',
-                                    b'{"alg":"HS256","alg":"HS256"}', b"{"])
+@pytest.mark.parametrize(
+    "header",
+    [
+        b'{"alg":"HS256","jku":"https://evil.example"}',
+        b'{"alg":"HS256","typ":"JOSE+X"}',
+        b'{"alg":"HS256","kid":5}',
+        b'{"alg":"HS256","kid":"' + b"k" * 257 + b'"}',
+        b'{"alg":"HS256","crit":["exp"]}',
+        b'["alg"]',
+        b'{"alg":"none"}',
+        b'{"alg":"HS256","alg":"HS256"}',
+        b"{",
+    ],
+)
 def test_header_with_other_parameters_or_shapes_is_refused(header):
     with pytest.raises(InvalidToken):
         decode(hs256(header, b'{"type":"access","exp":9999999999}'), "access")
@@ -361,8 +388,9 @@ def test_tampered_signature_or_payload_is_refused():
             decode(bad, "access")
 
 
-@pytest.mark.parametrize("payload", [b"[1, 2]", b'"text"', b'{"a": 1, "a": 2}',
-                                     b'{"exp": NaN}', b"\xff\xfe", b"{"])
+@pytest.mark.parametrize(
+    "payload", [b"[1, 2]", b'"text"', b'{"a": 1, "a": 2}', b'{"exp": NaN}', b"\xff\xfe", b"{"]
+)
 def test_signed_payloads_that_are_not_a_plain_object_are_refused(payload):
     with pytest.raises(InvalidToken):
         decode(hs256(b'{"alg":"HS256"}', payload), "access")
@@ -375,9 +403,13 @@ def test_non_canonical_base64_is_refused():
     # same bytes but is another string, which a strict decoder refuses.
     alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
     last = sig[-1]
-    twin = next(c for c in alphabet if c != last and
-                base64.urlsafe_b64decode(sig[:-1] + c + "=" * (-len(sig) % 4))
-                == base64.urlsafe_b64decode(sig + "=" * (-len(sig) % 4)))
+    twin = next(
+        c
+        for c in alphabet
+        if c != last
+        and base64.urlsafe_b64decode(sig[:-1] + c + "=" * (-len(sig) % 4))
+        == base64.urlsafe_b64decode(sig + "=" * (-len(sig) % 4))
+    )
     with pytest.raises(InvalidToken):
         decode(f"{head}.{payload}.{sig[:-1]}{twin}", "access")
 

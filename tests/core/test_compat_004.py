@@ -36,10 +36,14 @@ def test_signing_key_is_not_read_from_the_environment_at_import():
         "except ImproperlyConfigured as exc:\n"
         "    print('ImproperlyConfigured', 'DJWTO_SIGNING_KEY' in str(exc))\n"
     )
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("DJWTO_SIGNING_KEY", "DJANGO_SETTINGS_MODULE")}
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            env=env, cwd=REPO, timeout=60)
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DJWTO_SIGNING_KEY", "DJANGO_SETTINGS_MODULE")
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=REPO, timeout=60
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "ImproperlyConfigured True"
 
@@ -47,10 +51,12 @@ def test_signing_key_is_not_read_from_the_environment_at_import():
 def test_a_user_id_in_the_payload_is_not_what_authenticates(alice):
     """0.0.4's ``jwt_login_required`` returned ``('username' and 'id') in payload['user']``:
     only the presence of ``id`` was checked once the signature passed."""
-    for claims in ({"user": {"id": alice.pk, "username": "alice"}},  # no type, no exp
-                   {"user": {"id": alice.pk}, "exp": 4_000_000_000},  # no type
-                   {"user": {"id": alice.pk}, "type": "refresh", "exp": 4_000_000_000},
-                   {"user": {"id": alice.pk}, "type": "access", "exp": 1}):  # expired
+    for claims in (
+        {"user": {"id": alice.pk, "username": "alice"}},  # no type, no exp
+        {"user": {"id": alice.pk}, "exp": 4_000_000_000},  # no type
+        {"user": {"id": alice.pk}, "type": "refresh", "exp": 4_000_000_000},
+        {"user": {"id": alice.pk}, "type": "access", "exp": 1},
+    ):  # expired
         token = encode(claims)
         for path in ("/fn/", "/protected/", "/validate_access/"):
             response = Client().post(path, **bearer(token))
@@ -70,8 +76,11 @@ def test_refresh_tokens_are_not_access_tokens(mode, alice, password):
         client.cookies[access_cookie] = s.refresh
         headers = {}
     for path in ("/protected/", "/aprotected/", "/fn/", "/afn/", "/perm/", "/validate_access/"):
-        response = client.post(path, **headers) if path == "/validate_access/" \
+        response = (
+            client.post(path, **headers)
+            if path == "/validate_access/"
             else client.get(path, **headers)
+        )
         assert response.status_code == 401, path
         assert response.json()["code"] == "token_wrong_type"
 

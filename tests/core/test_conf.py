@@ -29,13 +29,13 @@ def test_every_setting_has_a_default_and_reads_through(settings):
             continue
         assert getattr(djwto_settings, name) == default
     settings.DJWTO_LEEWAY = timedelta(seconds=7)
-    assert djwto_settings.LEEWAY == timedelta(seconds=7)
+    assert timedelta(seconds=7) == djwto_settings.LEEWAY
     with pytest.raises(AttributeError, match="NOT_A_SETTING"):
         djwto_settings.NOT_A_SETTING  # noqa: B018
 
 
 def test_changing_the_signing_key_rejects_old_tokens(settings, alice):
-    refresh, access = make_pair(alice)
+    _refresh, access = make_pair(alice)
     token = sign(access)
     assert decode(token, "access")["jti"] == access["jti"]
     settings.DJWTO_SIGNING_KEY = "another-key-for-another-environment-0123456789abcdef"
@@ -52,15 +52,18 @@ def test_key_change_applies_to_protected_views_through_the_client(settings, alic
     assert session.get("/protected/").status_code == 200
 
 
-def test_signing_key_falls_back_to_the_environment_when_first_needed(settings, monkeypatch,
-                                                                     alice, password):
+def test_signing_key_falls_back_to_the_environment_when_first_needed(
+    settings, monkeypatch, alice, password
+):
     settings.DJWTO_SIGNING_KEY = None
     monkeypatch.setenv("DJWTO_SIGNING_KEY", "from-the-environment-0123456789abcdef0123456789")
     session = login(Client(), "JSON", "alice", password)
     assert session.login_response.status_code == 200
     assert session.get("/protected/").status_code == 200
     # The key really is the environment's: a token signed with the settings' old key is not.
-    settings.DJWTO_SIGNING_KEY = "tests-only-djwto-signing-key-of-more-than-64-bytes-0123456789abcdefghij"
+    settings.DJWTO_SIGNING_KEY = (
+        "tests-only-djwto-signing-key-of-more-than-64-bytes-0123456789abcdefghij"
+    )
     assert session.get("/protected/").status_code == 401
 
 
@@ -71,8 +74,9 @@ def test_setting_wins_over_the_environment(settings, monkeypatch):
 
 
 @pytest.mark.parametrize("value", [None, ""])
-def test_missing_or_empty_key_is_improperly_configured_on_first_use(settings, monkeypatch,
-                                                                    alice, password, value):
+def test_missing_or_empty_key_is_improperly_configured_on_first_use(
+    settings, monkeypatch, alice, password, value
+):
     monkeypatch.delenv("DJWTO_SIGNING_KEY", raising=False)
     settings.DJWTO_SIGNING_KEY = value
     with pytest.raises(ImproperlyConfigured, match="DJWTO_SIGNING_KEY"):
@@ -86,7 +90,8 @@ def test_importing_djwto_without_any_key_never_raises():
     code = (
         "import django; from django.conf import settings\n"
         "settings.configure(INSTALLED_APPS=['django.contrib.auth', 'django.contrib.contenttypes',"
-        " 'django.contrib.admin', 'django.contrib.messages', 'django.contrib.sessions', 'djwto'], DATABASES={'default': {'ENGINE': 'django.db.backends.sqlite3',"
+        " 'django.contrib.admin', 'django.contrib.messages', 'django.contrib.sessions', 'djwto'],"
+        " DATABASES={'default': {'ENGINE': 'django.db.backends.sqlite3',"
         " 'NAME': ':memory:'}}, ROOT_URLCONF='djwto.urls', SECRET_KEY='x')\n"
         "django.setup()\n"
         "import importlib, pkgutil, djwto\n"
@@ -94,13 +99,18 @@ def test_importing_djwto_without_any_key_never_raises():
         "    importlib.import_module(m.name)\n"
         "import djwto.urls, djwto.views, djwto.mixins\n"
         "from django.core import checks\n"
-        "ids = sorted(m.id for m in checks.run_checks(tags=['security']) if m.id.startswith('djwto'))\n"
+        "ids = sorted(m.id for m in checks.run_checks(tags=['security'])"
+        " if m.id.startswith('djwto'))\n"
         "print('OK', ids)\n"
     )
-    env = {k: v for k, v in os.environ.items() if k not in ("DJWTO_SIGNING_KEY",
-                                                           "DJANGO_SETTINGS_MODULE")}
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            env=env, cwd=REPO, timeout=60)
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DJWTO_SIGNING_KEY", "DJANGO_SETTINGS_MODULE")
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=REPO, timeout=60
+    )
     assert result.returncode == 0, result.stderr
     # Importing is fine; the missing key is reported by the system check instead.
     assert result.stdout.strip() == "OK ['djwto.E001']"
@@ -123,8 +133,9 @@ def test_unknown_mode_is_improperly_configured_on_use(settings, db):
 
 @pytest.mark.parametrize("name", ["ACCESS_TOKEN_LIFETIME", "REFRESH_TOKEN_LIFETIME"])
 @pytest.mark.parametrize("value", [300, "5m", None, timedelta(0), timedelta(seconds=-1)])
-def test_lifetime_that_is_not_a_positive_timedelta_fails_on_login(settings, alice, password,
-                                                                  name, value):
+def test_lifetime_that_is_not_a_positive_timedelta_fails_on_login(
+    settings, alice, password, name, value
+):
     setattr(settings, "DJWTO_" + name, value)
     with pytest.raises(ImproperlyConfigured, match="DJWTO_" + name):
         Client().post("/login/", {"username": "alice", "password": password})
@@ -143,8 +154,10 @@ def test_leeway_rejects_other_values(settings, value):
         conf.get_leeway()
 
 
-@pytest.mark.parametrize("value,expected", [("api/token/refresh", "api/token/refresh"),
-                                            ("/auth/refresh/", "auth/refresh")])
+@pytest.mark.parametrize(
+    "value,expected",
+    [("api/token/refresh", "api/token/refresh"), ("/auth/refresh/", "auth/refresh")],
+)
 def test_refresh_path_is_normalised(settings, value, expected):
     settings.DJWTO_REFRESH_COOKIE_PATH = value
     assert conf.get_refresh_path() == expected

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import IntegrityError
@@ -30,7 +30,7 @@ def test_rows_hold_jti_kind_user_and_times(alice, password):
     assert row.token_type == "refresh"
     assert row.reason == "rotated"
     assert row.user_id == str(alice.pk)
-    assert row.expires_at == datetime.fromtimestamp(refresh["exp"], dt_timezone.utc)
+    assert row.expires_at == datetime.fromtimestamp(refresh["exp"], UTC)
     assert before - timedelta(seconds=1) <= row.created_at <= timezone.now()
     assert str(row) == f"refresh {refresh['jti']} (rotated)"
 
@@ -89,8 +89,7 @@ def test_database_store_put_replaces_and_put_many_is_atomic(db):
     assert store.lookup(["k1"])["k1"].reason == "reused"
     bad = Entry("k3", "session", "logout", "1", None, now)  # expires_at may not be NULL
     with pytest.raises(IntegrityError):
-        store.put_many([Entry("k2", "refresh", "logout", "1", now + timedelta(hours=1), now),
-                        bad])
+        store.put_many([Entry("k2", "refresh", "logout", "1", now + timedelta(hours=1), now), bad])
     assert store.lookup(["k2", "k3"]) == {}
 
 
@@ -117,7 +116,7 @@ def test_database_store_async_lookup(db):
 def test_database_store_without_time_zones(settings, db):
     settings.USE_TZ = False
     store = DatabaseDenylist()
-    now = datetime.now(dt_timezone.utc)
+    now = datetime.now(UTC)
     store.put(Entry("k1", "refresh", "logout", "1", now + timedelta(hours=1), now))
     entry = store.lookup(["k1"])["k1"]
     assert entry.expires_at.tzinfo is not None
@@ -133,8 +132,12 @@ def test_cache_store_contract(settings):
     entry = Entry("c1", "refresh", "rotated", "1", now + timedelta(hours=1), now)
     assert store.add(entry) is True
     assert store.add(entry) is False
-    store.put_many([Entry("c2", "session", "logout", "1", now + timedelta(hours=1), now),
-                    Entry("c3", "refresh", "logout", "1", now + timedelta(minutes=1), now)])
+    store.put_many(
+        [
+            Entry("c2", "session", "logout", "1", now + timedelta(hours=1), now),
+            Entry("c3", "refresh", "logout", "1", now + timedelta(minutes=1), now),
+        ]
+    )
     store.put_many([])
     found = store.lookup(["c1", "c2", "c3", "c4"])
     assert set(found) == {"c1", "c2", "c3"}

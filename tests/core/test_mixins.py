@@ -37,8 +37,10 @@ def test_every_mode_reaches_the_handler(alice_session, flavour):
 def test_missing_token_is_401_with_a_bare_bearer_challenge(db, flavour):
     response = Client().get(PROTECTED[flavour])
     assert response.status_code == 401
-    assert response.json() == {"error": "Authentication credentials were not provided.",
-                               "code": "token_missing"}
+    assert response.json() == {
+        "error": "Authentication credentials were not provided.",
+        "code": "token_missing",
+    }
     assert response["WWW-Authenticate"] == 'Bearer realm="api"'
     assert "no-store" in response["Cache-Control"]
 
@@ -66,8 +68,11 @@ def test_expired_access_token_is_401(json_alice, clock, flavour):
 
 def test_request_carries_the_claims_and_the_raw_token(json_alice, flavour):
     body = json_alice.post(WHOAMI[flavour]).json()
-    assert body == {"jti": decode_unverified(json_alice.access)["jti"], "same": True,
-                    "token_len": len(json_alice.access)}
+    assert body == {
+        "jti": decode_unverified(json_alice.access)["jti"],
+        "same": True,
+        "token_len": len(json_alice.access),
+    }
 
 
 def test_request_user_is_lazy(json_alice, django_assert_num_queries):
@@ -98,7 +103,7 @@ def test_user_gone_or_inactive_is_anonymous(json_alice, alice, flavour, change):
 
 @pytest.mark.parametrize("user_id", ["not-a-number", None, 10**30])
 def test_token_pointing_to_no_user_gives_anonymous_not_500(alice, flavour, user_id):
-    refresh, access = make_pair(alice)
+    _refresh, access = make_pair(alice)
     access["user"] = {**access["user"], "id": user_id}
     if user_id is None:
         access["sub"] = "x"
@@ -115,8 +120,10 @@ def test_permission_denied_is_403_json(bob, password, flavour):
     s = login(Client(), "JSON", "bob", password)
     response = s.get(PERM[flavour])
     assert response.status_code == 403
-    assert response.json() == {"error": "You do not have permission to perform this action.",
-                               "code": "permission_denied"}
+    assert response.json() == {
+        "error": "You do not have permission to perform this action.",
+        "code": "permission_denied",
+    }
     assert "WWW-Authenticate" not in response
 
 
@@ -182,8 +189,9 @@ def test_get_permission_required_accepts_a_string_or_an_iterable():
     assert Many().get_permission_required() == ("a.b",)
 
 
-@pytest.mark.parametrize("path", ["/refresh-only/", "/arefresh-only/", "/fn-refresh/",
-                                  "/afn-refresh/"])
+@pytest.mark.parametrize(
+    "path", ["/refresh-only/", "/arefresh-only/", "/fn-refresh/", "/afn-refresh/"]
+)
 def test_views_taking_refresh_tokens_refuse_revoked_ones(json_alice, path):
     """Like the token endpoints: a logged-out refresh token is no credential anywhere."""
     assert Client().get(path, **bearer(json_alice.refresh)).json() == {"type": "refresh"}

@@ -49,8 +49,9 @@ def test_within_the_rotation_grace_a_replay_is_only_refused(settings, s):
 def test_rotation_grace_runs_out(settings, s):
     settings.DJWTO_ROTATION_GRACE = timedelta(seconds=30)
     rotate(s.refresh)
-    DeniedToken.objects.update(created_at=DeniedToken.objects.get().created_at
-                               - timedelta(seconds=31))
+    DeniedToken.objects.update(
+        created_at=DeniedToken.objects.get().created_at - timedelta(seconds=31)
+    )
     assert rotate(s.refresh).json()["code"] == "token_reused"
 
 
@@ -70,8 +71,9 @@ def test_access_tokens_outlive_logout_by_default(s):
 
 
 @pytest.mark.parametrize("how", ["logout", "logout_all"])
-def test_check_access_revocation_refuses_access_tokens_of_revoked_sessions(settings, s, flavour,
-                                                                           how):
+def test_check_access_revocation_refuses_access_tokens_of_revoked_sessions(
+    settings, s, flavour, how
+):
     settings.DJWTO_CHECK_ACCESS_REVOCATION = True
     assert s.get(PROTECTED[flavour]).status_code == 200
     assert Client().post(f"{P}/{how}/", **bearer(s.refresh)).status_code == 200
@@ -116,8 +118,7 @@ class Broken:
         raise ConnectionError("store down")
 
 
-@pytest.mark.parametrize("path", ["refresh_access", "update_refresh", "logout",
-                                  "validate_refresh"])
+@pytest.mark.parametrize("path", ["refresh_access", "update_refresh", "logout", "validate_refresh"])
 def test_a_failing_store_refuses_refresh_endpoints_with_503(settings, s, path):
     settings.DJWTO_DENYLIST_BACKEND = Broken
     response = Client().post(f"{P}/{path}/", **bearer(s.refresh))

@@ -10,9 +10,16 @@ from djwto.views import LoginView, LogoutView, RefreshView, ValidateView
 
 from .conftest import P, bearer, login
 
-ALL = ["jwt_logged_in", "jwt_login_fail", "jwt_blacklisted", "jwt_token_validated",
-       "jwt_access_refreshed", "jwt_refresh_updated", "jwt_reuse_detected",
-       "jwt_sessions_revoked"]
+ALL = [
+    "jwt_logged_in",
+    "jwt_login_fail",
+    "jwt_blacklisted",
+    "jwt_token_validated",
+    "jwt_access_refreshed",
+    "jwt_refresh_updated",
+    "jwt_reuse_detected",
+    "jwt_sessions_revoked",
+]
 
 
 @pytest.fixture
@@ -21,6 +28,7 @@ def received():
     log: list[tuple[str, object, dict]] = []
     receivers = []
     for name in ALL:
+
         def receiver(sender, _name=name, **kwargs):
             log.append((_name, sender, kwargs))
 
@@ -165,7 +173,6 @@ def test_subclass_views_send_with_their_own_class(received, alice, password):
     class MyLogin(LoginView):
         pass
 
-    MyLogin.as_view()(RequestFactory().post("/login/", {"username": "alice",
-                                                        "password": password}))
+    MyLogin.as_view()(RequestFactory().post("/login/", {"username": "alice", "password": password}))
     sender, _ = only(received, "jwt_logged_in")
     assert sender is MyLogin

@@ -43,8 +43,9 @@ def test_perms_are_sorted_and_include_group_permissions(alice, password):
     from django.contrib.auth.models import Group
 
     group = Group.objects.create(name="g")
-    group.permissions.add(Permission.objects.get(codename="perm2"),
-                          Permission.objects.get(codename="add_user"))
+    group.permissions.add(
+        Permission.objects.get(codename="perm2"), Permission.objects.get(codename="add_user")
+    )
     alice.groups.add(group)
     perms = build_refresh_claims(alice)["user"]["perms"]
     assert perms == ["auth.add_user", "testapp.perm1", "testapp.perm2"]
@@ -176,8 +177,12 @@ def test_rotation_keeps_the_family_and_custom_claims_but_rereads_the_user(alice)
     assert later["sid"] == first["sid"] and later["auth_time"] == first["auth_time"]
     assert later["jti"] != first["jti"]
     assert later["tenant"] == "acme"
-    assert later["user"] == {"username": "alice", "id": alice.pk, "perms": ["testapp.perm1"],
-                             "email": "alice@djwto.com"}
+    assert later["user"] == {
+        "username": "alice",
+        "id": alice.pk,
+        "perms": ["testapp.perm1"],
+        "email": "alice@djwto.com",
+    }
     access = build_access_claims(later, now=1_900_000_100)
     assert access["tenant"] == "acme"
 
@@ -201,5 +206,8 @@ def test_user_with_a_non_integer_pk_is_serialised_as_a_string():
         def get_all_permissions(self):
             return {"b.y", "a.x"}
 
-    assert get_user_claims(Stub()) == {"email": "carol@example.com", "id": "4b8c",
-                                       "perms": ["a.x", "b.y"]}
+    assert get_user_claims(Stub()) == {
+        "email": "carol@example.com",
+        "id": "4b8c",
+        "perms": ["a.x", "b.y"],
+    }

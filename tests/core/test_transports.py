@@ -65,26 +65,34 @@ def test_json_refresh_token_from_header_or_json_body(alice, password, how):
     if how == "header":
         response = Client().post(f"{P}/refresh_access/", **bearer(s.refresh))
     else:
-        response = Client().post(f"{P}/refresh_access/", {"refresh": s.refresh},
-                                 content_type="application/json")
+        response = Client().post(
+            f"{P}/refresh_access/", {"refresh": s.refresh}, content_type="application/json"
+        )
     assert response.status_code == 200, response.content
-    assert decode_unverified(response.json()["access"])["refresh_jti"] == \
-        decode_unverified(s.refresh)["jti"]
+    assert (
+        decode_unverified(response.json()["access"])["refresh_jti"]
+        == decode_unverified(s.refresh)["jti"]
+    )
 
 
 def test_json_access_token_in_a_body_is_not_a_credential(alice, password):
     s = login(Client(), "JSON", "alice", password)
     response = Client().post("/protected/", {"access": s.access, "refresh": s.refresh})
     assert response.status_code == 401
-    response = Client().post("/validate_access/", {"access": s.access},
-                             content_type="application/json")
+    response = Client().post(
+        "/validate_access/", {"access": s.access}, content_type="application/json"
+    )
     assert response.status_code == 401
 
 
 def test_json_header_wins_over_body(alice, password):
     s = login(Client(), "JSON", "alice", password)
-    response = Client().post(f"{P}/refresh_access/", {"refresh": s.refresh},
-                             content_type="application/json", HTTP_AUTHORIZATION="Bearer junk")
+    response = Client().post(
+        f"{P}/refresh_access/",
+        {"refresh": s.refresh},
+        content_type="application/json",
+        HTTP_AUTHORIZATION="Bearer junk",
+    )
     assert response.status_code == 401
 
 
@@ -93,9 +101,17 @@ def test_bearer_scheme_is_case_insensitive(header):
     assert parse_bearer(header) == "x"
 
 
-@pytest.mark.parametrize("header,exc", [("Bearer", NotAuthenticated), ("Basic x", NotAuthenticated),
-                                        ("Bearer ", InvalidToken), ("Bearer a b", InvalidToken),
-                                        ("Bearer  a", InvalidToken), ("Token x", NotAuthenticated)])
+@pytest.mark.parametrize(
+    "header,exc",
+    [
+        ("Bearer", NotAuthenticated),
+        ("Basic x", NotAuthenticated),
+        ("Bearer ", InvalidToken),
+        ("Bearer a b", InvalidToken),
+        ("Bearer  a", InvalidToken),
+        ("Token x", NotAuthenticated),
+    ],
+)
 def test_bearer_needs_exactly_one_token(header, exc):
     with pytest.raises(exc):
         parse_bearer(header)
@@ -230,8 +246,11 @@ def test_logout_delete_clears_with_the_same_path_and_domain(settings, mode, db):
     response = Client().delete(f"{P}/logout/")
     assert response.status_code == 200
     expected = {"jwt_refresh": P}
-    expected.update({"jwt_access": "/"} if mode == "ONE-COOKIE"
-                    else {"jwt_access_token": "/", "jwt_access_payload": "/"})
+    expected.update(
+        {"jwt_access": "/"}
+        if mode == "ONE-COOKIE"
+        else {"jwt_access_token": "/", "jwt_access_payload": "/"}
+    )
     assert {name for name in response.cookies if name.startswith("jwt_")} == set(expected)
     for name, path in expected.items():
         morsel = response.cookies[name]
@@ -282,8 +301,15 @@ def cookie_session(request, settings, alice, password):
     return session
 
 
-UNSAFE_TARGETS = ["/protected/", "/aprotected/", "/validate_access/", f"{P}/validate_refresh/",
-                  f"{P}/refresh_access/", f"{P}/update_refresh/", f"{P}/logout/"]
+UNSAFE_TARGETS = [
+    "/protected/",
+    "/aprotected/",
+    "/validate_access/",
+    f"{P}/validate_refresh/",
+    f"{P}/refresh_access/",
+    f"{P}/update_refresh/",
+    f"{P}/logout/",
+]
 
 
 @pytest.mark.parametrize("path", UNSAFE_TARGETS)
@@ -319,7 +345,9 @@ def test_csrf_is_enforced_without_the_csrf_middleware(settings, cookie_session, 
 @pytest.mark.urls("tests.core.urls")
 def test_csrf_is_enforced_on_a_csrf_exempt_view(cookie_session):
     assert cookie_session.client.post("/exempt/").status_code == 403
-    assert cookie_session.client.post("/exempt/", **cookie_session.csrf_headers()).status_code == 200
+    assert (
+        cookie_session.client.post("/exempt/", **cookie_session.csrf_headers()).status_code == 200
+    )
 
 
 def test_csrf_enforced_for_the_decorators(cookie_session):
@@ -396,20 +424,23 @@ def test_cross_site_login_is_refused_in_cookie_modes(settings, alice, password, 
     assert post_login(Client(), password).status_code == 200
 
 
-@pytest.mark.parametrize("origin,trusted,ok", [
-    ("https://app.example.com", ["https://app.example.com"], True),
-    ("https://a.example.com", ["https://*.example.com"], True),
-    ("http://a.example.com", ["https://*.example.com"], False),
-    ("https://a.example.org", ["https://*.example.com"], False),
-    ("https://example.com", [], False),
-    ("https://other.example.com", ["https://app.example.com"], False),
-    # as CsrfViewMiddleware: the port is part of a wildcard origin, and *.d matches d itself
-    ("https://a.example.com:8443", ["https://*.example.com:8443"], True),
-    ("https://a.example.com:9999", ["https://*.example.com:8443"], False),
-    ("https://a.example.com:8443", ["https://*.example.com"], False),
-    ("https://example.com", ["https://*.example.com"], True),
-    ("https://evilexample.com", ["https://*.example.com"], False),
-])
+@pytest.mark.parametrize(
+    "origin,trusted,ok",
+    [
+        ("https://app.example.com", ["https://app.example.com"], True),
+        ("https://a.example.com", ["https://*.example.com"], True),
+        ("http://a.example.com", ["https://*.example.com"], False),
+        ("https://a.example.org", ["https://*.example.com"], False),
+        ("https://example.com", [], False),
+        ("https://other.example.com", ["https://app.example.com"], False),
+        # as CsrfViewMiddleware: the port is part of a wildcard origin, and *.d matches d itself
+        ("https://a.example.com:8443", ["https://*.example.com:8443"], True),
+        ("https://a.example.com:9999", ["https://*.example.com:8443"], False),
+        ("https://a.example.com:8443", ["https://*.example.com"], False),
+        ("https://example.com", ["https://*.example.com"], True),
+        ("https://evilexample.com", ["https://*.example.com"], False),
+    ],
+)
 def test_login_origin_and_csrf_trusted_origins(settings, alice, password, origin, trusted, ok):
     settings.DJWTO_MODE = "ONE-COOKIE"
     settings.CSRF_TRUSTED_ORIGINS = trusted
@@ -428,8 +459,9 @@ def test_login_with_a_malformed_origin_is_refused_not_a_500(settings, alice, pas
 
 def test_login_origin_with_a_disallowed_host_is_refused(settings, alice, password):
     settings.DJWTO_MODE = "ONE-COOKIE"
-    response = post_login(Client(), password, HTTP_ORIGIN="http://testserver",
-                          HTTP_HOST="evil.example")
+    response = post_login(
+        Client(), password, HTTP_ORIGIN="http://testserver", HTTP_HOST="evil.example"
+    )
     assert response.status_code in (400, 403)
     assert not [n for n in response.cookies if n.startswith("jwt_")]
 

@@ -37,8 +37,11 @@ def test_json_login_in_every_mode(mode, alice, password):
 
 
 def test_json_login_with_a_charset(alice, password):
-    response = Client().post("/login/", json.dumps({"username": "alice", "password": password}),
-                             content_type="application/json; charset=utf-8")
+    response = Client().post(
+        "/login/",
+        json.dumps({"username": "alice", "password": password}),
+        content_type="application/json; charset=utf-8",
+    )
     assert response.status_code == 200
 
 
@@ -64,14 +67,17 @@ def test_wrong_password_unknown_user_and_inactive_user_look_the_same(alice, bob,
     ]
     for response in responses:
         assert response.status_code == 401
-        assert response.json() == {"error": "Invalid username or password.",
-                                   "code": "invalid_credentials"}
+        assert response.json() == {
+            "error": "Invalid username or password.",
+            "code": "invalid_credentials",
+        }
         assert response["WWW-Authenticate"] == 'Bearer realm="api"'
         assert not [n for n in response.cookies if n.startswith("jwt_")]
 
 
-def test_inactive_user_refused_even_by_a_backend_that_allows_inactive_users(settings, bob,
-                                                                          password):
+def test_inactive_user_refused_even_by_a_backend_that_allows_inactive_users(
+    settings, bob, password
+):
     settings.AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.AllowAllUsersModelBackend"]
     bob.is_active = False
     bob.save()
@@ -80,14 +86,27 @@ def test_inactive_user_refused_even_by_a_backend_that_allows_inactive_users(sett
     assert response.json()["code"] == "invalid_credentials"
 
 
-@pytest.mark.parametrize("body", [
-    "{not json", "[1, 2]", '"alice"', "null", "3", b"\xff\xfe{}",
-    {"username": "alice"}, {"password": "x"}, {},
-    {"username": "alice", "password": 123}, {"username": "alice", "password": ["a"]},
-    {"username": {"a": 1}, "password": "x"}, {"username": "alice", "password": "x" * 4097},
-    '{"username": "alice", "password": "\\ud800"}', {"username": "ali\x00ce", "password": "x"},
-    {"username": "alice", "password": None},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        "{not json",
+        "[1, 2]",
+        '"alice"',
+        "null",
+        "3",
+        b"\xff\xfe{}",
+        {"username": "alice"},
+        {"password": "x"},
+        {},
+        {"username": "alice", "password": 123},
+        {"username": "alice", "password": ["a"]},
+        {"username": {"a": 1}, "password": "x"},
+        {"username": "alice", "password": "x" * 4097},
+        '{"username": "alice", "password": "\\ud800"}',
+        {"username": "ali\x00ce", "password": "x"},
+        {"username": "alice", "password": None},
+    ],
+)
 def test_malformed_json_body_is_400(alice, body):
     response = post_json(body)
     assert response.status_code == 400, response.content
@@ -103,15 +122,19 @@ def test_empty_body_is_400_naming_the_missing_field(db, content_type):
 
 
 def test_form_field_sent_twice_is_400(alice, password):
-    response = Client().post("/login/", "username=alice&username=bob&password=x",
-                             content_type="application/x-www-form-urlencoded")
+    response = Client().post(
+        "/login/",
+        "username=alice&username=bob&password=x",
+        content_type="application/x-www-form-urlencoded",
+    )
     assert response.status_code == 400
 
 
 def test_too_many_form_fields_is_413(settings, alice, password):
     settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 2
-    response = Client().post("/login/", "a=1&b=2&c=3",
-                             content_type="application/x-www-form-urlencoded")
+    response = Client().post(
+        "/login/", "a=1&b=2&c=3", content_type="application/x-www-form-urlencoded"
+    )
     assert response.status_code == 413
     assert response.json()["code"] == "payload_too_large"
 
@@ -136,8 +159,10 @@ def test_options_lists_the_methods(db):
 
 
 def test_token_responses_are_never_cached(mode, alice, password):
-    for response in (post({"username": "alice", "password": password}),
-                     post({"username": "alice", "password": "wrong"})):
+    for response in (
+        post({"username": "alice", "password": password}),
+        post({"username": "alice", "password": "wrong"}),
+    ):
         assert "no-store" in response["Cache-Control"]
         assert "private" in response["Cache-Control"] or "no-cache" in response["Cache-Control"]
 

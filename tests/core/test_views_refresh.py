@@ -197,7 +197,8 @@ def test_lowering_max_session_lifetime_ends_older_sessions(settings, s, clock):
 
 
 def test_rotation_within_the_leeway_of_the_session_limit_is_refused_without_writing(
-        settings, alice, password, clock):
+    settings, alice, password, clock
+):
     """The presented token is still accepted (leeway) but a new one would be born expired."""
     settings.DJWTO_MAX_SESSION_LIFETIME = timedelta(hours=1)
     settings.DJWTO_LEEWAY = timedelta(seconds=10)

@@ -33,13 +33,15 @@ def test_validate_access_refuses_a_refresh_token_and_vice_versa(s):
 
 
 def test_validate_refresh_from_a_json_body(s):
-    response = Client().post(f"{P}/validate_refresh/", {"refresh": s.refresh},
-                             content_type="application/json")
+    response = Client().post(
+        f"{P}/validate_refresh/", {"refresh": s.refresh}, content_type="application/json"
+    )
     assert response.status_code == 200
 
 
-@pytest.mark.parametrize("path,token_type", [("/validate_access/", "access"),
-                                             (f"{P}/validate_refresh/", "refresh")])
+@pytest.mark.parametrize(
+    "path,token_type", [("/validate_access/", "access"), (f"{P}/validate_refresh/", "refresh")]
+)
 def test_validate_checks_the_jwt_type_field(s, path, token_type):
     token = s.access if token_type == "access" else s.refresh
     other = "refresh" if token_type == "access" else "access"
@@ -50,8 +52,12 @@ def test_validate_checks_the_jwt_type_field(s, path, token_type):
 
 
 def test_validate_refresh_with_jwt_type_access_is_400(s):
-    response = Client().post(f"{P}/validate_refresh/", {"jwt_type": "access"},
-                             content_type="application/json", **bearer(s.refresh))
+    response = Client().post(
+        f"{P}/validate_refresh/",
+        {"jwt_type": "access"},
+        content_type="application/json",
+        **bearer(s.refresh),
+    )
     assert response.status_code == 400
 
 

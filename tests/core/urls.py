@@ -17,23 +17,38 @@ from djwto.views import LoginView, RefreshView
 
 class WhoAmI(JWTRequiredMixin, View):
     def get(self, request):
-        return JsonResponse({"authenticated": request.user.is_authenticated,
-                             "username": request.user.get_username()})
+        return JsonResponse(
+            {
+                "authenticated": request.user.is_authenticated,
+                "username": request.user.get_username(),
+            }
+        )
 
     def post(self, request):
-        return JsonResponse({"jti": request.jwt.get("jti"), "same": request.jwt is request.payload,
-                             "token_len": len(request.token)})
+        return JsonResponse(
+            {
+                "jti": request.jwt.get("jti"),
+                "same": request.jwt is request.payload,
+                "token_len": len(request.token),
+            }
+        )
 
 
 class AsyncWhoAmI(JWTRequiredMixin, View):
     async def get(self, request):
         user = await request.auser()
-        return JsonResponse({"authenticated": user.is_authenticated,
-                             "username": user.get_username()})
+        return JsonResponse(
+            {"authenticated": user.is_authenticated, "username": user.get_username()}
+        )
 
     async def post(self, request):
-        return JsonResponse({"jti": request.jwt.get("jti"), "same": request.jwt is request.payload,
-                             "token_len": len(request.token)})
+        return JsonResponse(
+            {
+                "jti": request.jwt.get("jti"),
+                "same": request.jwt is request.payload,
+                "token_len": len(request.token),
+            }
+        )
 
 
 class JSONOnly(JWTRequiredMixin, View):

@@ -219,25 +219,37 @@ class DemoServerPool:
             gunicorn = Path(PYTHON).with_name("gunicorn")
             cmd = [str(gunicorn)] if gunicorn.exists() else [PYTHON, "-m", "gunicorn"]
             cmd += [
-                "--chdir", str(DEMO),
-                "--bind", f"127.0.0.1:{port}",
-                "--workers", "2",
-                "--graceful-timeout", "5",
-                "--access-logfile", "-",
+                "--chdir",
+                str(DEMO),
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "2",
+                "--graceful-timeout",
+                "5",
+                "--access-logfile",
+                "-",
                 "djwto_project.wsgi",
             ]
         else:  # pragma: no cover - a typo in a test
             raise ValueError(server)
         log_path = self.workdir / f"{name}.log"
-        log_file = open(log_path, "wb")
+        log_file = open(log_path, "wb")  # noqa: SIM115 - the server process outlives this block
         try:
             proc = subprocess.Popen(
-                cmd, cwd=REPO, env=full_env, stdout=log_file, stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent,
+                cmd,
+                cwd=REPO,
+                env=full_env,
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                preexec_fn=_die_with_parent,
             )
         finally:
             log_file.close()  # the child has its own handle
-        demo = DemoServer(name=name, mode=mode, port=port, proc=proc, log_path=log_path, env=full_env)
+        demo = DemoServer(
+            name=name, mode=mode, port=port, proc=proc, log_path=log_path, env=full_env
+        )
         self.servers[name] = demo
         demo.wait_ready()
         return demo
@@ -355,7 +367,9 @@ class DemoClient:
     def post(self, path: str, **kwargs) -> requests.Response:
         return self.request("POST", path, **kwargs)
 
-    def login(self, username: str = "alice", password: str = PASSWORD, **kwargs) -> requests.Response:
+    def login(
+        self, username: str = "alice", password: str = PASSWORD, **kwargs
+    ) -> requests.Response:
         kwargs.setdefault("json", {"username": username, "password": password})
         response = self.session.post(self.demo.url("/login/"), timeout=10, **kwargs)
         if response.status_code == 200 and not self.cookie_mode:
@@ -382,7 +396,10 @@ class DemoClient:
         csrftoken = self.cookie("csrftoken") or "x" * 32
         return requests.post(
             url,
-            headers={"Cookie": f"jwt_refresh={raw}; csrftoken={csrftoken}", "X-CSRFToken": csrftoken},
+            headers={
+                "Cookie": f"jwt_refresh={raw}; csrftoken={csrftoken}",
+                "X-CSRFToken": csrftoken,
+            },
             timeout=10,
         )
 
@@ -406,4 +423,3 @@ def cookie_attrs(header: str) -> dict[str, str | bool]:
         key, _, value = part.partition("=")
         attrs[key.strip().lower()] = value.strip() if _ else True
     return attrs
-

@@ -189,7 +189,9 @@ def test_protected_views_for_alice_and_bob(demo):
     assert_error(bob.get("/testapp/perms_protect/"), 403)
 
 
-@pytest.mark.parametrize("path", ["/testapp/protect/", "/testapp/async_protect/", "/testapp/perms_protect/"])
+@pytest.mark.parametrize(
+    "path", ["/testapp/protect/", "/testapp/async_protect/", "/testapp/perms_protect/"]
+)
 def test_protected_views_without_a_token_are_401(demo, path):
     assert_error(DemoClient(demo).get(path), 401)
 
@@ -199,14 +201,18 @@ def test_a_tampered_access_token_is_401(demo):
     ok(client.login())
     raw = client.raw_token("access")
     header, payload, signature = raw.split(".")
-    forged = ".".join([header, payload, signature[:-4] + ("AAAA" if signature[-4:] != "AAAA" else "BBBB")])
+    forged = ".".join(
+        [header, payload, signature[:-4] + ("AAAA" if signature[-4:] != "AAAA" else "BBBB")]
+    )
     if demo.mode == "JSON":
         response = requests.get(
             demo.url("/testapp/protect/"), headers={"Authorization": f"Bearer {forged}"}, timeout=10
         )
     else:
         name = "jwt_access" if demo.mode == "ONE-COOKIE" else "jwt_access_token"
-        response = requests.get(demo.url("/testapp/protect/"), headers={"Cookie": f"{name}={forged}"}, timeout=10)
+        response = requests.get(
+            demo.url("/testapp/protect/"), headers={"Cookie": f"{name}={forged}"}, timeout=10
+        )
     assert_error(response, 401)
 
 
@@ -217,7 +223,9 @@ def test_the_wrong_token_type_is_rejected(demo_pool):
     client = DemoClient(demo)
     ok(client.login())
     refresh, access = client.tokens["refresh"], client.tokens["access"]
-    response = requests.get(demo.url("/testapp/protect/"), headers={"Authorization": f"Bearer {refresh}"}, timeout=10)
+    response = requests.get(
+        demo.url("/testapp/protect/"), headers={"Authorization": f"Bearer {refresh}"}, timeout=10
+    )
     assert_error(response, 401)
     assert_error(client.present_refresh(access, "refresh_access"), 401)
 
@@ -302,8 +310,11 @@ def test_delete_logout_clears_the_cookies_of_a_live_login(demo):
     assert ok(response) == {"msg": "Tokens successfully deleted."}
     if demo.mode in COOKIE_MODES:
         cleared = set_cookie_headers(response)
-        names = {"jwt_refresh", "jwt_access"} if demo.mode == "ONE-COOKIE" else {
-            "jwt_refresh", "jwt_access_token", "jwt_access_payload"}
+        names = (
+            {"jwt_refresh", "jwt_access"}
+            if demo.mode == "ONE-COOKIE"
+            else {"jwt_refresh", "jwt_access_token", "jwt_access_payload"}
+        )
         assert names <= set(cleared), sorted(cleared)
         assert client.raw_token("access") is None and client.raw_token("refresh") is None
         assert_error(client.get("/testapp/protect/"), 401)
@@ -325,8 +336,11 @@ def test_logout_all_revokes_every_login_of_the_user(demo):
 
 @pytest.mark.parametrize(
     "path,token",
-    [("/validate_access/", "access"), (f"{REFRESH}/validate_refresh/", "refresh"),
-     (f"{REFRESH}/refresh_access/", "refresh")],
+    [
+        ("/validate_access/", "access"),
+        (f"{REFRESH}/validate_refresh/", "refresh"),
+        (f"{REFRESH}/refresh_access/", "refresh"),
+    ],
 )
 def test_cookie_modes_need_the_csrf_header_on_unsafe_requests(demo, path, token):
     client = DemoClient(demo)
@@ -347,7 +361,9 @@ def test_cookie_modes_need_the_csrf_header_on_logout(demo_pool, mode):
     ok(client.login())
     assert_error(client.post(f"{REFRESH}/logout/", token="refresh", csrf=False), 403)
     assert_error(client.request("DELETE", f"{REFRESH}/logout/", token="refresh", csrf=False), 403)
-    assert ok(client.post(f"{REFRESH}/validate_refresh/", token="refresh")) == VALID  # still logged in
+    assert (
+        ok(client.post(f"{REFRESH}/validate_refresh/", token="refresh")) == VALID
+    )  # still logged in
 
 
 def test_safe_methods_need_no_csrf_header(demo):
@@ -365,11 +381,21 @@ def test_login_needs_no_csrf_token_same_origin_but_refuses_cross_site(demo):
     if demo.mode not in COOKIE_MODES:
         return  # nothing ambient to protect in JSON mode
     assert_error(
-        requests.post(demo.url("/login/"), json=credentials, headers={"Origin": "http://evil.example"}, timeout=10),
+        requests.post(
+            demo.url("/login/"),
+            json=credentials,
+            headers={"Origin": "http://evil.example"},
+            timeout=10,
+        ),
         403,
     )
     assert_error(
-        requests.post(demo.url("/login/"), json=credentials, headers={"Sec-Fetch-Site": "cross-site"}, timeout=10),
+        requests.post(
+            demo.url("/login/"),
+            json=credentials,
+            headers={"Sec-Fetch-Site": "cross-site"},
+            timeout=10,
+        ),
         403,
     )
 
@@ -379,7 +405,10 @@ def test_localhost_origin_is_same_origin_too(demo):
     client = DemoClient(demo)
     base = demo.url("", host="localhost")
     response = client.session.post(
-        f"{base}/login/", json={"username": "alice", "password": "pass"}, headers={"Origin": base}, timeout=10
+        f"{base}/login/",
+        json={"username": "alice", "password": "pass"},
+        headers={"Origin": base},
+        timeout=10,
     )
     ok(response)
 
@@ -403,9 +432,13 @@ def test_an_expired_access_token_is_401_until_refresh_access_renews_it(demo_pool
     assert_error(client.get("/testapp/protect/"), 401)
     # ...and a client that kept the token anyway presents an expired one.
     expired = requests.get(
-        demo.url("/testapp/protect/"), headers={"Cookie": f"jwt_access_token={raw_access}"}, timeout=10
+        demo.url("/testapp/protect/"),
+        headers={"Cookie": f"jwt_access_token={raw_access}"},
+        timeout=10,
     )
     assert assert_error(expired, 401)["code"] == "token_expired"
 
-    assert ok(client.refresh_call("refresh_access")) == {"msg": "Access token successfully refreshed."}
+    assert ok(client.refresh_call("refresh_access")) == {
+        "msg": "Access token successfully refreshed."
+    }
     assert ok(client.get("/testapp/protect/")) == {"username": "alice"}

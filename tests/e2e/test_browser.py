@@ -51,7 +51,9 @@ def browser():
     except ImportError:
         pytest.skip("browser tests need the playwright package: pip install -e '.[test]'")
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
         try:
             yield browser
         finally:
@@ -157,8 +159,11 @@ def test_demo_page_flow(demo_pool, page, mode, host):
     cookies = {c["name"]: c for c in page.context.cookies()}
     if mode in COOKIE_MODES:
         expected = {"jwt_refresh": True}
-        expected.update({"jwt_access": True} if mode == "ONE-COOKIE" else
-                        {"jwt_access_token": True, "jwt_access_payload": False})
+        expected.update(
+            {"jwt_access": True}
+            if mode == "ONE-COOKIE"
+            else {"jwt_access_token": True, "jwt_access_payload": False}
+        )
         for name, http_only in expected.items():
             assert name in cookies, f"Chromium did not keep {name}: {sorted(cookies)}"
             assert cookies[name]["secure"] is True
@@ -193,7 +198,11 @@ def test_demo_page_flow(demo_pool, page, mode, host):
     assert click_action(page, "protect") == (200, {"username": "alice"})
 
     shot = screenshot(page, f"demo-{mode.lower()}-{host}")
-    if mode == "TWO-COOKIES" and host == "127.0.0.1" and os.environ.get("DJWTO_UPDATE_DOCS_SCREENSHOT"):
+    if (
+        mode == "TWO-COOKIES"
+        and host == "127.0.0.1"
+        and os.environ.get("DJWTO_UPDATE_DOCS_SCREENSHOT")
+    ):
         DOCS_SCREENSHOT.parent.mkdir(exist_ok=True)
         shutil.copyfile(shot, DOCS_SCREENSHOT)
 
@@ -206,7 +215,9 @@ def test_demo_page_flow(demo_pool, page, mode, host):
     assert status == 401, body
     if mode in COOKIE_MODES:
         left = {c["name"] for c in page.context.cookies()}
-        assert not left & {"jwt_access", "jwt_access_token", "jwt_access_payload", "jwt_refresh"}, left
+        assert not left & {"jwt_access", "jwt_access_token", "jwt_access_payload", "jwt_refresh"}, (
+            left
+        )
     status, body = click_action(page, "refresh_access")
     assert status == 401, body
 

@@ -14,7 +14,9 @@ pytestmark = pytest.mark.e2e
 
 def run(env: dict[str, str], *args: str, cwd=REPO) -> subprocess.CompletedProcess:
     result = subprocess.run(args, env=env, cwd=cwd, capture_output=True, text=True, timeout=60)
-    assert result.returncode == 0, f"{args} exited {result.returncode}:\n{result.stdout}\n{result.stderr}"
+    assert result.returncode == 0, (
+        f"{args} exited {result.returncode}:\n{result.stdout}\n{result.stderr}"
+    )
     return result
 
 

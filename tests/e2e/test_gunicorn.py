@@ -33,7 +33,10 @@ def _postgres_admin():
     try:
         return psycopg.connect(PG_URL, autocommit=True, connect_timeout=3)
     except Exception as exc:
-        pytest.skip(f"PostgreSQL not reachable at {PG_URL} ({exc.__class__.__name__}); start it to run this test")
+        pytest.skip(
+            f"PostgreSQL not reachable at {PG_URL} ({exc.__class__.__name__}); "
+            "start it to run this test"
+        )
 
 
 def _redis():
@@ -45,7 +48,10 @@ def _redis():
     try:
         client.ping()
     except Exception as exc:
-        pytest.skip(f"Redis not reachable at {REDIS_URL} ({exc.__class__.__name__}); start it to run this test")
+        pytest.skip(
+            f"Redis not reachable at {REDIS_URL} ({exc.__class__.__name__}); "
+            "start it to run this test"
+        )
     return client
 
 
@@ -87,7 +93,9 @@ def test_gunicorn_postgres_redis_flow(deployed):
     response = client.login("alice")
     assert response.status_code == 200, response.text
     for name, header in set_cookie_headers(response).items():
-        assert "secure" not in cookie_attrs(header), f"{name} is Secure despite DJWTO_COOKIE_SECURE=0"
+        assert "secure" not in cookie_attrs(header), (
+            f"{name} is Secure despite DJWTO_COOKIE_SECURE=0"
+        )
     assert client.raw_token("refresh") and client.cookie("csrftoken")
 
     # Several requests each, so both workers answer some of them.
@@ -108,7 +116,9 @@ def test_gunicorn_postgres_redis_flow(deployed):
     assert ok.status_code == 200
     refresh = client.raw_token("refresh")
     response = client.post(f"{REFRESH}/logout/", token="refresh")
-    assert response.status_code == 200 and response.json() == {"msg": "Token successfully blacklisted."}
+    assert response.status_code == 200 and response.json() == {
+        "msg": "Token successfully blacklisted."
+    }
     for _ in range(4):
         assert client.present_refresh(refresh, "refresh_access").status_code == 401
         assert client.present_refresh(refresh, "update_refresh").status_code == 401

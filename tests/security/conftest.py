@@ -29,8 +29,9 @@ def refresh_carrier(request, settings):
 @pytest.fixture
 def carol(db, password):
     """An inactive user with the right password."""
-    return get_user_model().objects.create_user("carol", "carol@djwto.com", password,
-                                                is_active=False)
+    return get_user_model().objects.create_user(
+        "carol", "carol@djwto.com", password, is_active=False
+    )
 
 
 @pytest.fixture(autouse=True)

@@ -68,9 +68,15 @@ def mac(signing_input: str, key: bytes | str | None = None, alg: str = "HS256") 
     return b64u(hmac.new(key, signing_input.encode(), HS[alg]).digest())
 
 
-def forge(payload: Any = None, *, header: Any = None, raw_payload: bytes | None = None,
-          raw_header: bytes | None = None, key: bytes | str | None = None,
-          alg: str = "HS256") -> str:
+def forge(
+    payload: Any = None,
+    *,
+    header: Any = None,
+    raw_payload: bytes | None = None,
+    raw_header: bytes | None = None,
+    key: bytes | str | None = None,
+    alg: str = "HS256",
+) -> str:
     """A compact JWS MAC'd with ``key`` (default: the server's own key, i.e. correctly signed)."""
     if raw_header is None:
         raw_header = compact_json({"alg": alg, "typ": "JWT"} if header is None else header)
@@ -116,7 +122,7 @@ def cookie_header(**cookies: str) -> str:
 
 @dataclass
 class Carrier:
-    """How one transport carries a token: ``bearer``, ``json-body`` (refresh only) or a cookie mode."""
+    """How a transport carries a token: ``bearer``, ``json-body`` (refresh only) or cookies."""
 
     name: str
 
@@ -134,16 +140,20 @@ class Carrier:
     def access_kwargs(self, token: str) -> dict:
         if self.name == "bearer":
             return {"HTTP_AUTHORIZATION": wsgi(f"Bearer {token}")}
-        return {"HTTP_COOKIE": cookie_header(**{ACCESS_COOKIE[self.mode]: token}, csrftoken=CSRF),
-                "HTTP_X_CSRFTOKEN": CSRF}
+        return {
+            "HTTP_COOKIE": cookie_header(**{ACCESS_COOKIE[self.mode]: token}, csrftoken=CSRF),
+            "HTTP_X_CSRFTOKEN": CSRF,
+        }
 
     def refresh_kwargs(self, token: Any) -> dict:
         if self.name == "bearer":
             return {"HTTP_AUTHORIZATION": wsgi(f"Bearer {token}")}
         if self.name == "json-body":
             return {"data": json.dumps({"refresh": token}), "content_type": "application/json"}
-        return {"HTTP_COOKIE": cookie_header(jwt_refresh=token, csrftoken=CSRF),
-                "HTTP_X_CSRFTOKEN": CSRF}
+        return {
+            "HTTP_COOKIE": cookie_header(jwt_refresh=token, csrftoken=CSRF),
+            "HTTP_X_CSRFTOKEN": CSRF,
+        }
 
     def access(self, token: str, path: str = "/protected/", method: str = "get", **extra):
         return getattr(self.client(), method)(path, **{**self.access_kwargs(token), **extra})
@@ -171,13 +181,19 @@ def assert_no_token_issued(response, *also_secret: str) -> None:
             assert secret not in content
     for name, morsel in response.cookies.items():
         if name in TOKEN_COOKIES or name == "jwt_access_payload":
-            assert morsel.value == "" and str(morsel["max-age"]) == "0", \
+            assert morsel.value == "" and str(morsel["max-age"]) == "0", (
                 f"Set-Cookie {name} issues something: {morsel.OutputString()[:120]}"
+            )
         assert not JWS_RE.search(morsel.value), f"a token in cookie {name}"
 
 
-def assert_rejected(response, status: int = 401, *, code: str | tuple[str, ...] | None = None,
-                    token: str | None = None) -> dict:
+def assert_rejected(
+    response,
+    status: int = 401,
+    *,
+    code: str | tuple[str, ...] | None = None,
+    token: str | None = None,
+) -> dict:
     """The catalogue's STD: status, JSON ``{"error", "code"}``, the Bearer challenge on 401,
     never-cache, no token in the body, no Set-Cookie that issues one."""
     assert response.status_code == status, (response.status_code, response.content[:300])
@@ -202,8 +218,9 @@ def assert_not_5xx(response) -> None:
 
 
 def _state() -> tuple:
-    users = sorted(get_user_model().objects.values_list("pk", "last_login", "password",
-                                                          "is_active"))
+    users = sorted(
+        get_user_model().objects.values_list("pk", "last_login", "password", "is_active")
+    )
     rows = sorted(DeniedToken.objects.values_list("jti", "reason", "created_at"))
     return users, rows
 
@@ -217,8 +234,11 @@ def nothing_written():
     before = _state()
     with CaptureQueriesContext(connection) as queries:
         yield queries
-    writes = [q["sql"] for q in queries.captured_queries
-              if (q["sql"] or "").lstrip().upper().startswith(WRITE_SQL)]
+    writes = [
+        q["sql"]
+        for q in queries.captured_queries
+        if (q["sql"] or "").lstrip().upper().startswith(WRITE_SQL)
+    ]
     assert not writes, writes
     assert _state() == before
 
@@ -226,11 +246,21 @@ def nothing_written():
 # --- side effects: files, processes, network --------------------------------------------------
 
 #: Audit events (PEP 578) that would mean a token reached the filesystem, a shell or the network.
-WATCHED_EVENTS = frozenset({
-    "open", "os.system", "subprocess.Popen", "os.exec", "os.posix_spawn", "os.spawn",
-    "socket.connect", "socket.getaddrinfo", "socket.gethostbyname", "urllib.Request",
-    "http.client.connect",
-})
+WATCHED_EVENTS = frozenset(
+    {
+        "open",
+        "os.system",
+        "subprocess.Popen",
+        "os.exec",
+        "os.posix_spawn",
+        "os.spawn",
+        "socket.connect",
+        "socket.getaddrinfo",
+        "socket.gethostbyname",
+        "urllib.Request",
+        "http.client.connect",
+    }
+)
 _watchers: list[list] = []
 
 
@@ -255,4 +285,4 @@ def watch_side_effects():
 
 
 def network_events(events: list) -> list:
-    return [e for e in events if not e[0] in ("open",) and not e[0].startswith(("os.", "subp"))]
+    return [e for e in events if e[0] not in ("open",) and not e[0].startswith(("os.", "subp"))]

@@ -36,8 +36,10 @@ from tests.security.helpers import (
     watch_side_effects,
 )
 
-pytestmark = [pytest.mark.django_db,
-              pytest.mark.filterwarnings("ignore::joserfc.errors.SecurityWarning")]
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.filterwarnings("ignore::joserfc.errors.SecurityWarning"),
+]
 
 
 # --- keys -------------------------------------------------------------------------------------
@@ -59,13 +61,17 @@ def ec_private():
 
 
 def pem_private(private) -> str:
-    return private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                 serialization.NoEncryption()).decode()
+    return private.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
 
 
 def pem_public(private) -> str:
-    return private.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    return (
+        private.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
 
 
 def public_key_forms(private) -> dict[str, bytes]:
@@ -76,18 +82,21 @@ def public_key_forms(private) -> dict[str, bytes]:
         "pem": pem,
         "pem_no_newline": pem.rstrip(b"\n"),
         "pem_crlf": pem.replace(b"\n", b"\r\n"),
-        "der": public.public_bytes(serialization.Encoding.DER,
-                                   serialization.PublicFormat.SubjectPublicKeyInfo),
-        "ssh": public.public_bytes(serialization.Encoding.OpenSSH,
-                                   serialization.PublicFormat.OpenSSH),
+        "der": public.public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        ),
+        "ssh": public.public_bytes(
+            serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH
+        ),
     }
     key_class = RSAKey if isinstance(private, rsa.RSAPrivateKey) else ECKey
     jwk = key_class.import_key(pem).as_dict(private=False)
     forms["jwk_json"] = json.dumps(jwk).encode()
     forms["jwk_json_compact"] = compact_json(jwk)
     if isinstance(private, rsa.RSAPrivateKey):
-        forms["pkcs1_pem"] = public.public_bytes(serialization.Encoding.PEM,
-                                                 serialization.PublicFormat.PKCS1)
+        forms["pkcs1_pem"] = public.public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.PKCS1
+        )
     return forms
 
 
@@ -95,8 +104,12 @@ def sign_with(alg: str, key, payload: dict, header: dict | None = None) -> str:
     """A token correctly signed with ``alg`` and ``key`` (any joserfc key), as an attacker can."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # EdDSA's deprecation warning
-        return jws.serialize_compact(header or {"alg": alg, "typ": "JWT"}, compact_json(payload),
-                                     key, registry=JWSRegistry(algorithms=[alg]))
+        return jws.serialize_compact(
+            header or {"alg": alg, "typ": "JWT"},
+            compact_json(payload),
+            key,
+            registry=JWSRegistry(algorithms=[alg]),
+        )
 
 
 def use_asymmetric(settings, alg: str, private) -> None:
@@ -151,9 +164,13 @@ def _attacker_key(alg: str):
     if alg == "ES256":
         return ECKey.generate_key("P-256")
     if alg == "EdDSA":
-        return OKPKey.import_key(ed25519.Ed25519PrivateKey.generate().private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption()))
+        return OKPKey.import_key(
+            ed25519.Ed25519PrivateKey.generate().private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+        )
     return OctKey.import_key(signing_key())  # HS384/HS512 with *our* secret
 
 
@@ -168,7 +185,9 @@ def test_A2_algorithm_outside_the_allowlist_hs256(access_carrier, alice, alg):
 def test_A2_same_secret_other_hmac_refresh(refresh_carrier, alice):
     for alg in ("HS384", "HS512"):
         with nothing_written():
-            response = refresh_carrier.refresh(forge(refresh_claims(alice), alg=alg), "update_refresh")
+            response = refresh_carrier.refresh(
+                forge(refresh_claims(alice), alg=alg), "update_refresh"
+            )
         assert_rejected(response, code="token_invalid")
 
 
@@ -195,8 +214,7 @@ def test_A3_hmac_keyed_with_the_public_key(access_carrier, settings, alice, depl
     assert access_carrier.access(encode(claims)).status_code == 200
     for form, public in public_key_forms(private).items():
         for header_alg in (mac_alg, deployment):  # honest HS header, and one claiming RS/ES
-            token = forge(claims, key=public, header={"alg": header_alg, "typ": "JWT"},
-                          alg=mac_alg)
+            token = forge(claims, key=public, header={"alg": header_alg, "typ": "JWT"}, alg=mac_alg)
             with nothing_written():
                 response = access_carrier.access(token)
             assert response.status_code == 401, (form, header_alg)
@@ -205,10 +223,11 @@ def test_A3_hmac_keyed_with_the_public_key(access_carrier, settings, alice, depl
 
 def test_A3_key_confusion_refresh(refresh_carrier, settings, alice):
     use_asymmetric(settings, "RS256", rsa_private())
-    for form, public in public_key_forms(rsa_private()).items():
+    for _form, public in public_key_forms(rsa_private()).items():
         with nothing_written():
-            response = refresh_carrier.refresh(forge(refresh_claims(alice), key=public),
-                                               "update_refresh")
+            response = refresh_carrier.refresh(
+                forge(refresh_claims(alice), key=public), "update_refresh"
+            )
         assert_rejected(response, code="token_invalid")
 
 
@@ -219,11 +238,17 @@ def _self_signed_cert(private) -> str:
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "attacker")])
     import datetime
 
-    now = datetime.datetime.now(datetime.timezone.utc)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
-            .public_key(private.public_key()).serial_number(1)
-            .not_valid_before(now).not_valid_after(now + datetime.timedelta(days=1))
-            .sign(private, hashes.SHA256()))
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(private.public_key())
+        .serial_number(1)
+        .not_valid_before(now)
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .sign(private, hashes.SHA256())
+    )
     import base64
 
     return base64.b64encode(cert.public_bytes(serialization.Encoding.DER)).decode()
@@ -236,20 +261,29 @@ def _embedded_key_tokens(claims: dict, deployment: str) -> dict[str, str]:
     urls = {"jku": "https://attacker.example/jwks.json", "x5u": "https://attacker.example/c.pem"}
     tokens = {}
     if deployment == "RS256":
-        for name, extra in (("jwk", {"jwk": public_jwk}), ("jku", {"jku": urls["jku"]}),
-                            ("x5u", {"x5u": urls["x5u"]}),
-                            ("x5c", {"x5c": [_self_signed_cert(attacker)]})):
-            tokens[name] = sign_with("RS256", attacker_jwk, claims,
-                                     {"alg": "RS256", "typ": "JWT", **extra})
+        for name, extra in (
+            ("jwk", {"jwk": public_jwk}),
+            ("jku", {"jku": urls["jku"]}),
+            ("x5u", {"x5u": urls["x5u"]}),
+            ("x5c", {"x5c": [_self_signed_cert(attacker)]}),
+        ):
+            tokens[name] = sign_with(
+                "RS256", attacker_jwk, claims, {"alg": "RS256", "typ": "JWT", **extra}
+            )
     else:
         secret = b"attacker-secret-attacker-secret-0123456789"
         oct_jwk = {"kty": "oct", "k": b64u(secret)}
-        for name, extra in (("jwk", {"jwk": oct_jwk}), ("jku", {"jku": urls["jku"]}),
-                            ("x5u", {"x5u": urls["x5u"]})):
+        for name, extra in (
+            ("jwk", {"jwk": oct_jwk}),
+            ("jku", {"jku": urls["jku"]}),
+            ("x5u", {"x5u": urls["x5u"]}),
+        ):
             tokens[name] = forge(claims, header={"alg": "HS256", "typ": "JWT", **extra}, key=secret)
     # The same headers on a token *correctly* signed by the server's key: still refused.
-    for name, extra in (("jwk_own_signature", {"jwk": public_jwk}),
-                        ("jku_own_signature", {"jku": urls["jku"]})):
+    for name, extra in (
+        ("jwk_own_signature", {"jwk": public_jwk}),
+        ("jku_own_signature", {"jku": urls["jku"]}),
+    ):
         if deployment == "RS256":
             own = RSAKey.import_key(pem_private(rsa_private()))
             tokens[name] = sign_with("RS256", own, claims, {"alg": "RS256", **extra})
@@ -282,10 +316,22 @@ def test_A4_keys_offered_by_a_refresh_token(refresh_carrier, alice):
 # --- A5 ---------------------------------------------------------------------------------------
 
 KIDS = [
-    "../../../../../../dev/null", "/dev/null", "../../../../etc/passwd", "..\\..\\windows\\win.ini",
-    "file:///dev/null", "' OR '1'='1", "1' UNION SELECT 'secret' --",
-    "x'; DROP TABLE djwto_deniedtoken; --", "$(touch /tmp/djwto-pwned)", "`id`", "|id",
-    "; cat /etc/passwd", "", "\u0000", "%00", "a" * 256,
+    "../../../../../../dev/null",
+    "/dev/null",
+    "../../../../etc/passwd",
+    "..\\..\\windows\\win.ini",
+    "file:///dev/null",
+    "' OR '1'='1",
+    "1' UNION SELECT 'secret' --",
+    "x'; DROP TABLE djwto_deniedtoken; --",
+    "$(touch /tmp/djwto-pwned)",
+    "`id`",
+    "|id",
+    "; cat /etc/passwd",
+    "",
+    "\u0000",
+    "%00",
+    "a" * 256,
 ]
 
 
@@ -376,8 +422,14 @@ def test_A6_header_hygiene(access_carrier, alice, name):
     assert_rejected(response, code="token_invalid")
 
 
-@pytest.mark.parametrize("header", [{"alg": "HS256"}, {"alg": "HS256", "typ": "jwt"},
-                                    {"alg": "HS256", "typ": "JWT", "kid": "2025-key"}])
+@pytest.mark.parametrize(
+    "header",
+    [
+        {"alg": "HS256"},
+        {"alg": "HS256", "typ": "jwt"},
+        {"alg": "HS256", "typ": "JWT", "kid": "2025-key"},
+    ],
+)
 def test_A6_minimal_headers_still_accepted(access_carrier, alice, header):
     assert access_carrier.access(forge(access_claims(alice), header=header)).status_code == 200
 
@@ -393,10 +445,22 @@ def test_A6_header_hygiene_refresh(refresh_carrier, alice):
 
 # --- A7 ---------------------------------------------------------------------------------------
 
-NON_OBJECT_HEADERS = [b'"alg"', b'["alg"]', b'["HS256"]', b"1", b"null", b"true", b"[]", b'""',
-                      b"1e400", b'{"alg":"HS256","crit":"b64"}', b'{"alg":"HS256","crit":1}',
-                      b'{"alg":"HS256","crit":{"b64":1}}', b'{"alg":"HS256","crit":[1]}',
-                      b'{"alg":"HS256","crit":null}']
+NON_OBJECT_HEADERS = [
+    b'"alg"',
+    b'["alg"]',
+    b'["HS256"]',
+    b"1",
+    b"null",
+    b"true",
+    b"[]",
+    b'""',
+    b"1e400",
+    b'{"alg":"HS256","crit":"b64"}',
+    b'{"alg":"HS256","crit":1}',
+    b'{"alg":"HS256","crit":{"b64":1}}',
+    b'{"alg":"HS256","crit":[1]}',
+    b'{"alg":"HS256","crit":null}',
+]
 
 
 def test_A7_joserfc_itself_raises_type_error_on_these():
@@ -409,7 +473,7 @@ def test_A7_joserfc_itself_raises_type_error_on_these():
             jws.deserialize_compact(token, key, registry=JWSRegistry(algorithms=["HS256"]))
         except JoseError:
             continue
-        except Exception as exc:  # noqa: BLE001 - exactly what we are documenting
+        except Exception as exc:
             errors.add(type(exc))
     assert TypeError in errors
 

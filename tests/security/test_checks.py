@@ -28,60 +28,110 @@ def ec_pem():
 
 #: id -> list of (case name, settings). Every case must fire the id.
 MISCONFIGURATIONS = {
-    "E001": [("empty_key", {"DJWTO_SIGNING_KEY": ""}),
-             ("no_key", {"DJWTO_SIGNING_KEY": None}),
-             ("empty_bytes_key", {"DJWTO_SIGNING_KEY": b""})],
-    "W001": [("short_hs256", {"DJWTO_SIGNING_KEY": "x" * 31}),
-             ("short_hs384", {"DJWTO_ALGORITHM": "HS384", "DJWTO_SIGNING_KEY": "x" * 47}),
-             ("short_hs512", {"DJWTO_ALGORITHM": "HS512", "DJWTO_SIGNING_KEY": "x" * 63}),
-             ("short_bytes", {"DJWTO_SIGNING_KEY": b"short"})],
+    "E001": [
+        ("empty_key", {"DJWTO_SIGNING_KEY": ""}),
+        ("no_key", {"DJWTO_SIGNING_KEY": None}),
+        ("empty_bytes_key", {"DJWTO_SIGNING_KEY": b""}),
+    ],
+    "W001": [
+        ("short_hs256", {"DJWTO_SIGNING_KEY": "x" * 31}),
+        ("short_hs384", {"DJWTO_ALGORITHM": "HS384", "DJWTO_SIGNING_KEY": "x" * 47}),
+        ("short_hs512", {"DJWTO_ALGORITHM": "HS512", "DJWTO_SIGNING_KEY": "x" * 63}),
+        ("short_bytes", {"DJWTO_SIGNING_KEY": b"short"}),
+    ],
     "W002": [("secret_key", {"DJWTO_SIGNING_KEY": "SECRET"})],
-    "E002": [("none", {"DJWTO_ALGORITHM": "none"}), ("None", {"DJWTO_ALGORITHM": "None"}),
-             ("NONE", {"DJWTO_ALGORITHM": "NONE"}), ("null", {"DJWTO_ALGORITHM": None}),
-             ("unknown", {"DJWTO_ALGORITHM": "HS1"}), ("lowercase", {"DJWTO_ALGORITHM": "hs256"}),
-             ("list", {"DJWTO_ALGORITHM": ["HS256", "RS256"]}),
-             ("es256k", {"DJWTO_ALGORITHM": "ES256K"})],
-    "E005": [("rs256_no_keys", {"DJWTO_ALGORITHM": "RS256", "DJWTO_SIGNING_KEY": None}),
-             ("rs256_hmac_string", {"DJWTO_ALGORITHM": "RS256", "DJWTO_SIGNING_KEY": HS_KEY}),
-             ("es256_with_rsa", {"DJWTO_ALGORITHM": "ES256", "DJWTO_SIGNING_KEY": "RSA"}),
-             ("rs256_with_ec", {"DJWTO_ALGORITHM": "RS256", "DJWTO_SIGNING_KEY": "EC"}),
-             ("eddsa_with_rsa", {"DJWTO_ALGORITHM": "EdDSA", "DJWTO_SIGNING_KEY": "RSA"}),
-             ("rs256_ec_verifying", {"DJWTO_ALGORITHM": "RS256", "DJWTO_SIGNING_KEY": None,
-                                     "DJWTO_VERIFYING_KEY": "EC_PUBLIC"})],
-    "E006": [("61s", {"DJWTO_LEEWAY": timedelta(seconds=61)}),
-             ("one_hour_int", {"DJWTO_LEEWAY": 3600}),
-             ("negative", {"DJWTO_LEEWAY": timedelta(seconds=-1)}),
-             ("string", {"DJWTO_LEEWAY": "30"}), ("bool", {"DJWTO_LEEWAY": True})],
-    "E004": [("access_zero", {"DJWTO_ACCESS_TOKEN_LIFETIME": timedelta(0)}),
-             ("access_negative", {"DJWTO_ACCESS_TOKEN_LIFETIME": timedelta(minutes=-5)}),
-             ("access_int", {"DJWTO_ACCESS_TOKEN_LIFETIME": 300}),
-             ("access_none", {"DJWTO_ACCESS_TOKEN_LIFETIME": None}),
-             ("refresh_none", {"DJWTO_REFRESH_TOKEN_LIFETIME": None}),
-             ("refresh_string", {"DJWTO_REFRESH_TOKEN_LIFETIME": "1 day"}),
-             ("nbf_negative", {"DJWTO_NBF_LIFETIME": timedelta(seconds=-1)}),
-             ("session_zero", {"DJWTO_MAX_SESSION_LIFETIME": timedelta(0)}),
-             ("grace_negative", {"DJWTO_ROTATION_GRACE": timedelta(seconds=-1)})],
-    "W003": [("access_longer", {"DJWTO_ACCESS_TOKEN_LIFETIME": timedelta(days=2),
-                                "DJWTO_REFRESH_TOKEN_LIFETIME": timedelta(days=1)})],
-    "W004": [(f"{mode}_insecure", {"DJWTO_MODE": mode, "DJWTO_COOKIE_SECURE": False,
-                                   "DEBUG": False}) for mode in ("ONE-COOKIE", "TWO-COOKIES")],
-    "E007": [("samesite_none_insecure", {"DJWTO_SAME_SITE": "None", "DJWTO_COOKIE_SECURE": False}),
-             ("samesite_invalid", {"DJWTO_SAME_SITE": "Lox"}),
-             ("samesite_lowercase", {"DJWTO_SAME_SITE": "none"})],
-    "W005": [(f"{mode}_no_csrf", {"DJWTO_MODE": mode, "DJWTO_CSRF": False})
-             for mode in ("ONE-COOKIE", "TWO-COOKIES")],
-    "E003": [("unknown_mode", {"DJWTO_MODE": "COOKIES"}), ("lowercase_mode", {"DJWTO_MODE": "json"}),
-             ("none_mode", {"DJWTO_MODE": None})],
-    "E008": [("tiny_max_token", {"DJWTO_MAX_TOKEN_BYTES": 10}),
-             ("negative_cache", {"DJWTO_TOKEN_CACHE_SIZE": -1}),
-             ("string_size", {"DJWTO_MAX_TOKEN_BYTES": "8192"})],
-    "E009": [("unknown_backend", {"DJWTO_DENYLIST_BACKEND": "djwto.denylist.NoSuchDenylist"}),
-             ("unknown_cache", {"DJWTO_DENYLIST_BACKEND": "djwto.denylist.CacheDenylist",
-                                "DJWTO_DENYLIST_CACHE": "nope"})],
+    "E002": [
+        ("none", {"DJWTO_ALGORITHM": "none"}),
+        ("None", {"DJWTO_ALGORITHM": "None"}),
+        ("NONE", {"DJWTO_ALGORITHM": "NONE"}),
+        ("null", {"DJWTO_ALGORITHM": None}),
+        ("unknown", {"DJWTO_ALGORITHM": "HS1"}),
+        ("lowercase", {"DJWTO_ALGORITHM": "hs256"}),
+        ("list", {"DJWTO_ALGORITHM": ["HS256", "RS256"]}),
+        ("es256k", {"DJWTO_ALGORITHM": "ES256K"}),
+    ],
+    "E005": [
+        ("rs256_no_keys", {"DJWTO_ALGORITHM": "RS256", "DJWTO_SIGNING_KEY": None}),
+        ("rs256_hmac_string", {"DJWTO_ALGORITHM": "RS256", "DJWTO_SIGNING_KEY": HS_KEY}),
+        ("es256_with_rsa", {"DJWTO_ALGORITHM": "ES256", "DJWTO_SIGNING_KEY": "RSA"}),
+        ("rs256_with_ec", {"DJWTO_ALGORITHM": "RS256", "DJWTO_SIGNING_KEY": "EC"}),
+        ("eddsa_with_rsa", {"DJWTO_ALGORITHM": "EdDSA", "DJWTO_SIGNING_KEY": "RSA"}),
+        (
+            "rs256_ec_verifying",
+            {
+                "DJWTO_ALGORITHM": "RS256",
+                "DJWTO_SIGNING_KEY": None,
+                "DJWTO_VERIFYING_KEY": "EC_PUBLIC",
+            },
+        ),
+    ],
+    "E006": [
+        ("61s", {"DJWTO_LEEWAY": timedelta(seconds=61)}),
+        ("one_hour_int", {"DJWTO_LEEWAY": 3600}),
+        ("negative", {"DJWTO_LEEWAY": timedelta(seconds=-1)}),
+        ("string", {"DJWTO_LEEWAY": "30"}),
+        ("bool", {"DJWTO_LEEWAY": True}),
+    ],
+    "E004": [
+        ("access_zero", {"DJWTO_ACCESS_TOKEN_LIFETIME": timedelta(0)}),
+        ("access_negative", {"DJWTO_ACCESS_TOKEN_LIFETIME": timedelta(minutes=-5)}),
+        ("access_int", {"DJWTO_ACCESS_TOKEN_LIFETIME": 300}),
+        ("access_none", {"DJWTO_ACCESS_TOKEN_LIFETIME": None}),
+        ("refresh_none", {"DJWTO_REFRESH_TOKEN_LIFETIME": None}),
+        ("refresh_string", {"DJWTO_REFRESH_TOKEN_LIFETIME": "1 day"}),
+        ("nbf_negative", {"DJWTO_NBF_LIFETIME": timedelta(seconds=-1)}),
+        ("session_zero", {"DJWTO_MAX_SESSION_LIFETIME": timedelta(0)}),
+        ("grace_negative", {"DJWTO_ROTATION_GRACE": timedelta(seconds=-1)}),
+    ],
+    "W003": [
+        (
+            "access_longer",
+            {
+                "DJWTO_ACCESS_TOKEN_LIFETIME": timedelta(days=2),
+                "DJWTO_REFRESH_TOKEN_LIFETIME": timedelta(days=1),
+            },
+        )
+    ],
+    "W004": [
+        (f"{mode}_insecure", {"DJWTO_MODE": mode, "DJWTO_COOKIE_SECURE": False, "DEBUG": False})
+        for mode in ("ONE-COOKIE", "TWO-COOKIES")
+    ],
+    "E007": [
+        ("samesite_none_insecure", {"DJWTO_SAME_SITE": "None", "DJWTO_COOKIE_SECURE": False}),
+        ("samesite_invalid", {"DJWTO_SAME_SITE": "Lox"}),
+        ("samesite_lowercase", {"DJWTO_SAME_SITE": "none"}),
+    ],
+    "W005": [
+        (f"{mode}_no_csrf", {"DJWTO_MODE": mode, "DJWTO_CSRF": False})
+        for mode in ("ONE-COOKIE", "TWO-COOKIES")
+    ],
+    "E003": [
+        ("unknown_mode", {"DJWTO_MODE": "COOKIES"}),
+        ("lowercase_mode", {"DJWTO_MODE": "json"}),
+        ("none_mode", {"DJWTO_MODE": None}),
+    ],
+    "E008": [
+        ("tiny_max_token", {"DJWTO_MAX_TOKEN_BYTES": 10}),
+        ("negative_cache", {"DJWTO_TOKEN_CACHE_SIZE": -1}),
+        ("string_size", {"DJWTO_MAX_TOKEN_BYTES": "8192"}),
+    ],
+    "E009": [
+        ("unknown_backend", {"DJWTO_DENYLIST_BACKEND": "djwto.denylist.NoSuchDenylist"}),
+        (
+            "unknown_cache",
+            {
+                "DJWTO_DENYLIST_BACKEND": "djwto.denylist.CacheDenylist",
+                "DJWTO_DENYLIST_CACHE": "nope",
+            },
+        ),
+    ],
     "W006": [("locmem_denylist", {"DJWTO_DENYLIST_BACKEND": "djwto.denylist.CacheDenylist"})],
 }
-CASES = [(check_id, name, values) for check_id, cases in MISCONFIGURATIONS.items()
-         for name, values in cases]
+CASES = [
+    (check_id, name, values)
+    for check_id, cases in MISCONFIGURATIONS.items()
+    for name, values in cases
+]
 
 
 def apply(settings, values: dict) -> None:
@@ -132,15 +182,18 @@ def test_checks_each_misconfiguration_fires_its_id(settings, monkeypatch, check_
 def test_checks_every_documented_id_is_tested():
     import djwto.checks
 
-    documented = {line.split("``djwto.")[1].split("``")[0]
-                  for line in djwto.checks.__doc__.splitlines() if "``djwto." in line}
+    documented = {
+        line.split("``djwto.")[1].split("``")[0]
+        for line in djwto.checks.__doc__.splitlines()
+        if "``djwto." in line
+    }
     assert documented == set(MISCONFIGURATIONS)
 
 
 def test_checks_errors_stop_manage_py_check(settings, monkeypatch):
     monkeypatch.delenv("DJWTO_SIGNING_KEY", raising=False)
     settings.DJWTO_SIGNING_KEY = ""
-    with pytest.raises(SystemCheckError, match="djwto.E001"):
+    with pytest.raises(SystemCheckError, match=r"djwto\.E001"):
         call_command("check", stdout=StringIO(), stderr=StringIO())
 
 

@@ -17,11 +17,13 @@ from djwto.checks import check_djwto_settings
 from djwto.conf import clear_derived
 from djwto.models import DeniedToken
 from tests.conftest import COOKIE_MODES, decode_unverified, login
-from tests.security.helpers import P, TOKEN_COOKIES, assert_no_token_issued, nothing_written
+from tests.security.helpers import TOKEN_COOKIES, P, assert_no_token_issued, nothing_written
 
 pytestmark = pytest.mark.django_db
-ACCESS_NAMES = {"ONE-COOKIE": ("jwt_access",), "TWO-COOKIES": ("jwt_access_token",
-                                                               "jwt_access_payload")}
+ACCESS_NAMES = {
+    "ONE-COOKIE": ("jwt_access",),
+    "TWO-COOKIES": ("jwt_access_token", "jwt_access_payload"),
+}
 
 
 @pytest.fixture(params=COOKIE_MODES)
@@ -42,20 +44,25 @@ def issuing_responses(client, mode, password) -> dict:
 
 
 def auth_cookies(response) -> dict:
-    return {name: m for name, m in response.cookies.items()
-            if name.startswith("jwt_") or name == "csrftoken"}
+    return {
+        name: m
+        for name, m in response.cookies.items()
+        if name.startswith("jwt_") or name == "csrftoken"
+    }
 
 
 # --- Secure, SameSite, HttpOnly -----------------------------------------------------------------
 
 
 @pytest.mark.parametrize("same_site", [None, "Lax", "Strict", "None"])
-def test_cookie_secure_and_samesite_on_every_auth_cookie(cookie_mode, settings, alice, password,
-                                                         same_site):
+def test_cookie_secure_and_samesite_on_every_auth_cookie(
+    cookie_mode, settings, alice, password, same_site
+):
     if same_site is not None:
         settings.DJWTO_SAME_SITE = same_site
-    for name, response in issuing_responses(Client(enforce_csrf_checks=True), cookie_mode,
-                                            password).items():
+    for name, response in issuing_responses(
+        Client(enforce_csrf_checks=True), cookie_mode, password
+    ).items():
         cookies = auth_cookies(response)
         expected = {"csrftoken", *ACCESS_NAMES[cookie_mode]}
         if name != "refresh_access":
@@ -70,8 +77,9 @@ def test_cookie_secure_and_samesite_on_every_auth_cookie(cookie_mode, settings, 
 
 
 def test_cookie_httponly_on_token_cookies_only(cookie_mode, alice, password):
-    for name, response in issuing_responses(Client(enforce_csrf_checks=True), cookie_mode,
-                                            password).items():
+    for name, response in issuing_responses(
+        Client(enforce_csrf_checks=True), cookie_mode, password
+    ).items():
         for cookie_name, morsel in auth_cookies(response).items():
             if cookie_name in TOKEN_COOKIES:
                 assert morsel["httponly"] is True, (name, cookie_name)
@@ -80,8 +88,9 @@ def test_cookie_httponly_on_token_cookies_only(cookie_mode, alice, password):
 
 
 def test_cookie_refresh_path_and_token_paths(cookie_mode, alice, password):
-    for name, response in issuing_responses(Client(enforce_csrf_checks=True), cookie_mode,
-                                            password).items():
+    for name, response in issuing_responses(
+        Client(enforce_csrf_checks=True), cookie_mode, password
+    ).items():
         for cookie_name, morsel in auth_cookies(response).items():
             expected = P if cookie_name == "jwt_refresh" else "/"
             assert morsel["path"] == expected, (name, cookie_name)
@@ -90,8 +99,9 @@ def test_cookie_refresh_path_and_token_paths(cookie_mode, alice, password):
 @pytest.mark.parametrize("domain", [None, "djwto.test", ".djwto.test"])
 def test_cookie_no_domain_unless_configured(cookie_mode, settings, alice, password, domain):
     settings.DJWTO_DOMAIN = domain
-    for name, response in issuing_responses(Client(enforce_csrf_checks=True), cookie_mode,
-                                            password).items():
+    for name, response in issuing_responses(
+        Client(enforce_csrf_checks=True), cookie_mode, password
+    ).items():
         for cookie_name, morsel in auth_cookies(response).items():
             if cookie_name.startswith("jwt_"):
                 assert morsel["domain"] == (domain or ""), (name, cookie_name)
@@ -103,11 +113,13 @@ def test_cookie_no_domain_unless_configured(cookie_mode, settings, alice, passwo
 
 
 @pytest.mark.parametrize("session_cap", [None, timedelta(hours=2)])
-def test_cookie_max_age_within_the_token_lifetime(cookie_mode, settings, alice, password,
-                                                  session_cap):
+def test_cookie_max_age_within_the_token_lifetime(
+    cookie_mode, settings, alice, password, session_cap
+):
     settings.DJWTO_MAX_SESSION_LIFETIME = session_cap
-    for name, response in issuing_responses(Client(enforce_csrf_checks=True), cookie_mode,
-                                            password).items():
+    for name, response in issuing_responses(
+        Client(enforce_csrf_checks=True), cookie_mode, password
+    ).items():
         now = int(time.time())
         cookies = auth_cookies(response)
         tokens = {n: decode_unverified(cookies[n].value) for n in cookies if n in TOKEN_COOKIES}
@@ -115,8 +127,11 @@ def test_cookie_max_age_within_the_token_lifetime(cookie_mode, settings, alice, 
         for cookie_name, claims in tokens.items():
             max_age = int(cookies[cookie_name]["max-age"])
             assert 0 < max_age <= claims["exp"] - now + 1, (name, cookie_name, max_age)
-            lifetime = (settings.DJWTO_REFRESH_TOKEN_LIFETIME if claims["type"] == "refresh"
-                        else settings.DJWTO_ACCESS_TOKEN_LIFETIME)
+            lifetime = (
+                settings.DJWTO_REFRESH_TOKEN_LIFETIME
+                if claims["type"] == "refresh"
+                else settings.DJWTO_ACCESS_TOKEN_LIFETIME
+            )
             assert max_age <= lifetime.total_seconds()
             if session_cap and claims["type"] == "refresh":
                 assert max_age <= session_cap.total_seconds()
@@ -130,11 +145,16 @@ def test_cookie_max_age_within_the_token_lifetime(cookie_mode, settings, alice, 
 
 def grant_permissions(user, count: int) -> None:
     content_type = ContentType.objects.get_for_model(DeniedToken)
-    perms = Permission.objects.bulk_create([
-        Permission(codename=f"can_do_thing_number_{i:04d}", name=f"Thing {i}",
-                   content_type=content_type)
-        for i in range(count)
-    ])
+    perms = Permission.objects.bulk_create(
+        [
+            Permission(
+                codename=f"can_do_thing_number_{i:04d}",
+                name=f"Thing {i}",
+                content_type=content_type,
+            )
+            for i in range(count)
+        ]
+    )
     user.user_permissions.add(*perms)
 
 
@@ -161,7 +181,8 @@ def test_cookie_over_4096_bytes_is_refused_with_a_clear_error(cookie_mode, alice
     grant_permissions(alice, count)
     with nothing_written():
         response = Client(enforce_csrf_checks=True).post(
-            "/login/", {"username": "alice", "password": password})
+            "/login/", {"username": "alice", "password": password}
+        )
     _assert_too_large(response, names_cookie=count == 120)
 
 
@@ -188,9 +209,18 @@ def test_cookie_size_limits_in_json_mode(settings, alice, password):
     response = Client().get("/protected/", HTTP_AUTHORIZATION=f"Bearer {session.access}")
     assert response.status_code == 200
     content_type = ContentType.objects.get_for_model(DeniedToken)
-    alice.user_permissions.add(*Permission.objects.bulk_create([
-        Permission(codename=f"another_long_permission_{i:04d}", name=str(i),
-                   content_type=content_type) for i in range(200)]))
+    alice.user_permissions.add(
+        *Permission.objects.bulk_create(
+            [
+                Permission(
+                    codename=f"another_long_permission_{i:04d}",
+                    name=str(i),
+                    content_type=content_type,
+                )
+                for i in range(200)
+            ]
+        )
+    )
     with nothing_written():
         response = Client().post("/login/", {"username": "alice", "password": password})
     _assert_too_large(response, names_cookie=False)
@@ -202,8 +232,9 @@ def test_cookie_size_limits_in_json_mode(settings, alice, password):
 
 @pytest.mark.parametrize("domain", [None, ".djwto.test"])
 @pytest.mark.parametrize("method", ["post", "delete"])
-def test_cookie_delete_repeats_path_and_domain(cookie_mode, settings, alice, password, domain,
-                                               method):
+def test_cookie_delete_repeats_path_and_domain(
+    cookie_mode, settings, alice, password, domain, method
+):
     settings.DJWTO_DOMAIN = domain
     session = login(Client(enforce_csrf_checks=True), cookie_mode, "alice", password)
     issued = session.login_response.cookies
@@ -230,8 +261,9 @@ def test_cookie_secure_is_the_default_whatever_the_request(settings, alice, pass
         settings.DJWTO_MODE = mode
         clear_derived()
         # ... nor from the scheme: the test client speaks plain HTTP.
-        response = Client().post("/login/", {"username": "alice", "password": password},
-                                 secure=False)
+        response = Client().post(
+            "/login/", {"username": "alice", "password": password}, secure=False
+        )
         assert response.status_code == 200
         for name, morsel in auth_cookies(response).items():
             assert morsel["secure"] is True, (mode, name)

@@ -36,9 +36,18 @@ def _with_payload(token: str, payload: dict) -> str:
 # --- F1 ---------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("change", [
-    "user_id", "perms", "username", "type_refresh", "exp_extended", "sub", "added_claim",
-])
+@pytest.mark.parametrize(
+    "change",
+    [
+        "user_id",
+        "perms",
+        "username",
+        "type_refresh",
+        "exp_extended",
+        "sub",
+        "added_claim",
+    ],
+)
 def test_F1_access_payload_changed_signature_kept(access_carrier, alice, bob, change):
     claims = access_claims(alice)
     token = encode(claims)
@@ -101,7 +110,7 @@ def _same_bytes_variants(segment: str) -> list[str]:
     alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
     spare_bits = {2: 4, 3: 2}.get(len(segment) % 4, 0)
     last = alphabet.index(segment[-1])
-    variants = [segment[:-1] + alphabet[last ^ low] for low in range(1, 2 ** spare_bits)]
+    variants = [segment[:-1] + alphabet[last ^ low] for low in range(1, 2**spare_bits)]
     for variant in variants:
         assert unb64u(variant) == unb64u(segment)  # really the same bytes
     return variants
@@ -116,7 +125,7 @@ def _signature_variants(token: str) -> dict[str, str]:
         "two_segments": body,
         "truncated_1": f"{body}.{sig[:-1]}",
         "truncated_4": f"{body}.{sig[:-4]}",
-        "truncated_half": f"{body}.{sig[:len(sig) // 2]}",
+        "truncated_half": f"{body}.{sig[: len(sig) // 2]}",
         "padded_1": f"{body}.{sig}=",
         "padded_2": f"{body}.{sig}==",
         "standard_b64": f"{body}.{base64.b64encode(raw_sig).decode().rstrip('=')}",
@@ -163,8 +172,21 @@ def test_F2_refresh_signature_variants(refresh_carrier, alice):
 
 # --- F3 ---------------------------------------------------------------------------------------
 
-WEAK_SECRETS = ["", "secret", "password", "changeme", "your-256-bit-secret", "djwto", "jwt",
-                "key", "123456", "null", "undefined", "HS256", "\x00"]
+WEAK_SECRETS = [
+    "",
+    "secret",
+    "password",
+    "changeme",
+    "your-256-bit-secret",
+    "djwto",
+    "jwt",
+    "key",
+    "123456",
+    "null",
+    "undefined",
+    "HS256",
+    "\x00",
+]
 
 
 @pytest.mark.parametrize("weak", WEAK_SECRETS)
@@ -177,7 +199,9 @@ def test_F3_tokens_maced_with_blank_or_weak_secret(access_carrier, alice, weak):
 def test_F3_weak_secret_refresh_tokens(refresh_carrier, alice):
     for weak in WEAK_SECRETS:
         with nothing_written():
-            response = refresh_carrier.refresh(forge(refresh_claims(alice), key=weak), "update_refresh")
+            response = refresh_carrier.refresh(
+                forge(refresh_claims(alice), key=weak), "update_refresh"
+            )
         assert_rejected(response, code="token_invalid")
 
 
@@ -205,8 +229,10 @@ def test_F3_short_hmac_key_warns(settings, alg, length):
 # --- F4 ---------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("other", ["django_secret_key", "other_environment", "key_plus_char",
-                                   "key_truncated", "key_upper"])
+@pytest.mark.parametrize(
+    "other",
+    ["django_secret_key", "other_environment", "key_plus_char", "key_truncated", "key_upper"],
+)
 def test_F4_token_signed_with_another_key(access_carrier, alice, other):
     own = django_settings.DJWTO_SIGNING_KEY
     key = {
@@ -224,7 +250,9 @@ def test_F4_token_signed_with_another_key(access_carrier, alice, other):
 def test_F4_refresh_signed_with_another_key(refresh_carrier, alice):
     for key in (django_settings.SECRET_KEY, secrets.token_urlsafe(64)):
         with nothing_written():
-            response = refresh_carrier.refresh(forge(refresh_claims(alice), key=key), "update_refresh")
+            response = refresh_carrier.refresh(
+                forge(refresh_claims(alice), key=key), "update_refresh"
+            )
         assert_rejected(response, code="token_invalid")
 
 
@@ -232,8 +260,8 @@ def _es256(settings):
     private = ec.generate_private_key(ec.SECP256R1())
     settings.DJWTO_ALGORITHM = "ES256"
     settings.DJWTO_SIGNING_KEY = private.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption()).decode()
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
     return private
 
 
@@ -249,11 +277,11 @@ def test_F4_es256_signature_r_s_zero_and_friends(access_carrier, settings, alice
     raw = unb64u(sig)
     n = P256_ORDER.to_bytes(32, "big")
     forged_sig = {
-        "zero": bytes(64),                          # r = s = 0 ("psychic signature")
-        "order": n + n,                             # r = s = n, which is 0 mod n
+        "zero": bytes(64),  # r = s = 0 ("psychic signature")
+        "order": n + n,  # r = s = n, which is 0 mod n
         "r_zero": bytes(32) + raw[32:],
         "one_one": (1).to_bytes(32, "big") * 2,
-        "der": _der(raw),                           # a valid signature, wrong encoding
+        "der": _der(raw),  # a valid signature, wrong encoding
     }[signature]
     with nothing_written():
         response = access_carrier.access(f"{header}.{payload}.{b64u(forged_sig)}")

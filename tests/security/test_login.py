@@ -33,12 +33,15 @@ pytestmark = pytest.mark.django_db
 ALLOW_ALL = ["django.contrib.auth.backends.AllowAllUsersModelBackend"]
 
 
-def post_login(username, password, *, as_json: bool = False, client: Client | None = None,
-               **extra):
+def post_login(username, password, *, as_json: bool = False, client: Client | None = None, **extra):
     client = client or Client(enforce_csrf_checks=True)
     if as_json:
-        return client.post("/login/", json.dumps({"username": username, "password": password}),
-                           content_type="application/json", **extra)
+        return client.post(
+            "/login/",
+            json.dumps({"username": username, "password": password}),
+            content_type="application/json",
+            **extra,
+        )
     return client.post("/login/", {"username": username, "password": password}, **extra)
 
 
@@ -66,8 +69,9 @@ def fingerprint(response) -> tuple:
 
 @pytest.mark.parametrize("as_json", [False, True], ids=["form", "json"])
 @pytest.mark.parametrize("backends", ["model", "allow_all"])
-def test_L1_uniform_failures(mode, settings, monkeypatch, alice, carol, password, as_json,
-                             backends):
+def test_L1_uniform_failures(
+    mode, settings, monkeypatch, alice, carol, password, as_json, backends
+):
     # Expires is "now": hold the clock so that only what the server chose can differ.
     monkeypatch.setattr(time, "time", lambda: 1_900_000_000.0)
     if backends == "allow_all":
@@ -104,8 +108,9 @@ def hasher_calls(monkeypatch):
 
 
 @pytest.mark.parametrize("backends", ["model", "allow_all"])
-def test_L2_the_hasher_runs_for_unknown_users_too(settings, alice, carol, password, hasher_calls,
-                                                  backends):
+def test_L2_the_hasher_runs_for_unknown_users_too(
+    settings, alice, carol, password, hasher_calls, backends
+):
     if backends == "allow_all":
         settings.AUTHENTICATION_BACKENDS = ALLOW_ALL
     counts = {}
@@ -138,8 +143,9 @@ def login_failures():
 
 
 @pytest.mark.parametrize("backends", ["model", "allow_all"])
-def test_L3_every_failure_sends_a_scrubbed_signal(mode, settings, alice, carol, password,
-                                                  login_failures, backends):
+def test_L3_every_failure_sends_a_scrubbed_signal(
+    mode, settings, alice, carol, password, login_failures, backends
+):
     if backends == "allow_all":
         settings.AUTHENTICATION_BACKENDS = ALLOW_ALL
     for case, (username, secret) in failures(password).items():
@@ -162,11 +168,14 @@ def test_L3_sensitive_and_never_cache_on_login_and_refresh(mode, alice, password
 
     def capture(sender, request, **kwargs):
         filtered = SafeExceptionReporterFilter().get_post_parameters(request)
-        seen.append((sender.__name__, request.sensitive_post_parameters,
-                     filtered.get("password")))
+        seen.append((sender.__name__, request.sensitive_post_parameters, filtered.get("password")))
 
-    hooks = (signals.jwt_logged_in, signals.jwt_login_fail, signals.jwt_access_refreshed,
-             signals.jwt_refresh_updated)
+    hooks = (
+        signals.jwt_logged_in,
+        signals.jwt_login_fail,
+        signals.jwt_access_refreshed,
+        signals.jwt_refresh_updated,
+    )
     for signal in hooks:
         signal.connect(capture)
     try:
@@ -223,8 +232,9 @@ RAW_JSON_BODIES = {
 def test_L4_malformed_json_login_is_400(mode, alice, password, case, hasher_calls):
     body = json.dumps(JSON_BODIES[case]) if case in JSON_BODIES else RAW_JSON_BODIES[case]
     with nothing_written():
-        response = Client(enforce_csrf_checks=True).post("/login/", body,
-                                                         content_type="application/json")
+        response = Client(enforce_csrf_checks=True).post(
+            "/login/", body, content_type="application/json"
+        )
     assert_rejected(response, 400, code="bad_request")
     assert not response.cookies
     assert hasher_calls == []  # refused before any authentication
@@ -232,10 +242,14 @@ def test_L4_malformed_json_login_is_400(mode, alice, password, case, hasher_call
 
 FORM_CASES = {
     "missing_password": ("application/x-www-form-urlencoded", b"username=alice"),
-    "duplicate_username": ("application/x-www-form-urlencoded",
-                           b"username=alice&username=bob&password=x"),
-    "duplicate_password": ("application/x-www-form-urlencoded",
-                           b"username=alice&password=a&password=b"),
+    "duplicate_username": (
+        "application/x-www-form-urlencoded",
+        b"username=alice&username=bob&password=x",
+    ),
+    "duplicate_password": (
+        "application/x-www-form-urlencoded",
+        b"username=alice&password=a&password=b",
+    ),
     "text_plain": ("text/plain", b"username=alice&password=x"),
     "xml": ("application/xml", b"<login><username>alice</username></login>"),
     "json_as_form": ("application/x-www-form-urlencoded", b'{"username":"alice","password":"x"}'),
@@ -252,7 +266,8 @@ def test_L4_missing_fields_and_wrong_content_type_are_400(mode, alice, case):
     content_type, body = FORM_CASES[case]
     with nothing_written():
         response = Client(enforce_csrf_checks=True).generic(
-            "POST", "/login/", body, content_type=content_type)
+            "POST", "/login/", body, content_type=content_type
+        )
     assert_rejected(response, 400, code="bad_request")
 
 
@@ -262,20 +277,22 @@ def test_L4_bodies_over_django_limits_are_413(mode, settings, alice, password, k
     client = Client(enforce_csrf_checks=True)
     with nothing_written():
         if kind == "json":
-            response = client.post("/login/", json.dumps({"username": "alice",
-                                                          "password": "x" * 200_000}),
-                                   content_type="application/json")
+            response = client.post(
+                "/login/",
+                json.dumps({"username": "alice", "password": "x" * 200_000}),
+                content_type="application/json",
+            )
         elif kind == "form":
             response = client.post("/login/", {"username": "alice", "password": "x" * 200_000})
         elif kind == "too_many_files":
-            files = {f"f{i}": SimpleUploadedFile(f"{i}.txt", b"x")
-                     for i in range(settings.DATA_UPLOAD_MAX_NUMBER_FILES + 1)}
-            response = client.post("/login/", {"username": "alice", "password": password,
-                                               **files})
+            files = {
+                f"f{i}": SimpleUploadedFile(f"{i}.txt", b"x")
+                for i in range(settings.DATA_UPLOAD_MAX_NUMBER_FILES + 1)
+            }
+            response = client.post("/login/", {"username": "alice", "password": password, **files})
         else:
             fields = {f"f{i}": "1" for i in range(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1)}
-            response = client.post("/login/", {"username": "alice", "password": password,
-                                               **fields})
+            response = client.post("/login/", {"username": "alice", "password": password, **fields})
     assert_rejected(response, 413, code="payload_too_large")
 
 
@@ -285,9 +302,11 @@ def test_L4_refresh_bodies_over_django_limits_are_413(settings, alice):
     token = encode(refresh_claims(alice))
     for endpoint in ("refresh_access", "update_refresh", "logout", "validate_refresh"):
         with nothing_written():
-            response = Client().post(f"{P}/{endpoint}/",
-                                     json.dumps({"refresh": token, "pad": "x" * 200_000}),
-                                     content_type="application/json")
+            response = Client().post(
+                f"{P}/{endpoint}/",
+                json.dumps({"refresh": token, "pad": "x" * 200_000}),
+                content_type="application/json",
+            )
         assert_rejected(response, 413, code="payload_too_large")
 
 
@@ -331,12 +350,18 @@ def test_L5_planted_cookies_are_replaced_on_login(settings, alice, bob, password
     """Session fixation: cookies planted for bob (or junk) never survive alice's login."""
     settings.DJWTO_MODE = mode_name
     access_name = "jwt_access" if mode_name == "ONE-COOKIE" else "jwt_access_token"
-    planted = {"jwt_refresh": encode(refresh_claims(bob)), access_name: encode(access_claims(bob)),
-               "jwt_access_payload": "e30", "csrftoken": CSRF}
+    planted = {
+        "jwt_refresh": encode(refresh_claims(bob)),
+        access_name: encode(access_claims(bob)),
+        "jwt_access_payload": "e30",
+        "csrftoken": CSRF,
+    }
     for cookies in (planted, {**planted, "jwt_refresh": "junk", access_name: "junk"}):
         response = Client(enforce_csrf_checks=True).post(
-            "/login/", {"username": "alice", "password": password},
-            HTTP_COOKIE=cookie_header(**cookies))
+            "/login/",
+            {"username": "alice", "password": password},
+            HTTP_COOKIE=cookie_header(**cookies),
+        )
         assert response.status_code == 200
         refresh, access = _jtis(response, mode_name)
         assert refresh["user"]["username"] == access["user"]["username"] == "alice"

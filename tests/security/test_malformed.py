@@ -14,9 +14,9 @@ from django.test import Client
 from djwto import backends
 from djwto.backends import encode
 from tests.security.helpers import (
-    P,
     REFRESH_ENDPOINTS,
     Carrier,
+    P,
     access_claims,
     assert_rejected,
     b64u,
@@ -55,8 +55,9 @@ SIZES = {"8KB": 8193, "200KB": 200 * 1024, "5MB": 5 * 1024 * 1024}
 
 
 @pytest.mark.parametrize("size", list(SIZES))
-def test_M1_huge_access_tokens_capped_before_joserfc(access_carrier, alice, joserfc_forbidden,
-                                                     caplog, size):
+def test_M1_huge_access_tokens_capped_before_joserfc(
+    access_carrier, alice, joserfc_forbidden, caplog, size
+):
     token = shaped(SIZES[size])
     assert len(token) == SIZES[size]
     caplog.set_level(logging.DEBUG)
@@ -71,8 +72,9 @@ def test_M1_huge_access_tokens_capped_before_joserfc(access_carrier, alice, jose
 
 
 @pytest.mark.parametrize("size", list(SIZES))
-def test_M1_huge_refresh_tokens_capped_before_joserfc(refresh_carrier, alice, joserfc_forbidden,
-                                                      caplog, size):
+def test_M1_huge_refresh_tokens_capped_before_joserfc(
+    refresh_carrier, alice, joserfc_forbidden, caplog, size
+):
     token = shaped(SIZES[size])
     caplog.set_level(logging.DEBUG)
     start = time.perf_counter()
@@ -109,18 +111,38 @@ def test_M1_the_cap_is_on_size_alone(settings, alice, monkeypatch):
 def _shapes(good: str) -> dict[str, str]:
     h, p, s = segments(good)
     return {
-        "empty": "", "null": "null", "undefined": "undefined", "none": "None", "true": "true",
-        "dot": ".", "dots": "..", "three_dots": "...", "a_dot_dot_c": "a..c",
-        "two_segments": f"{h}.{p}", "four_segments": f"{h}.{p}.{s}.{s}",
-        "five_segments": f"{h}.{p}.{s}.{s}.{s}", "trailing_dot": f"{good}.",
-        "leading_dot": f".{good}", "non_ascii": f"{h}.{p[:-1]}é.{s}",
-        "non_ascii_digit": f"{h}.{p}.{s[:-1]}٣", "fullwidth": f"{h}.{p}.{s[:-1]}Ａ",
-        "space": f"{h}. {p}.{s}", "inner_space": f"{h}.{p[:5]} {p[5:]}.{s}", "nul": f"{h}.{p}\x00.{s}",
-        "nul_end": f"{good}\x00", "newline": f"{good}\n", "tab": f"{h}.\t{p}.{s}",
-        "jws_json_general": json.dumps({"payload": p, "signatures": [{"protected": h, "signature": s}]}),
+        "empty": "",
+        "null": "null",
+        "undefined": "undefined",
+        "none": "None",
+        "true": "true",
+        "dot": ".",
+        "dots": "..",
+        "three_dots": "...",
+        "a_dot_dot_c": "a..c",
+        "two_segments": f"{h}.{p}",
+        "four_segments": f"{h}.{p}.{s}.{s}",
+        "five_segments": f"{h}.{p}.{s}.{s}.{s}",
+        "trailing_dot": f"{good}.",
+        "leading_dot": f".{good}",
+        "non_ascii": f"{h}.{p[:-1]}é.{s}",
+        "non_ascii_digit": f"{h}.{p}.{s[:-1]}٣",
+        "fullwidth": f"{h}.{p}.{s[:-1]}Ａ",
+        "space": f"{h}. {p}.{s}",
+        "inner_space": f"{h}.{p[:5]} {p[5:]}.{s}",
+        "nul": f"{h}.{p}\x00.{s}",
+        "nul_end": f"{good}\x00",
+        "newline": f"{good}\n",
+        "tab": f"{h}.\t{p}.{s}",
+        "jws_json_general": json.dumps(
+            {"payload": p, "signatures": [{"protected": h, "signature": s}]}
+        ),
         "jws_json_flattened": json.dumps({"payload": p, "protected": h, "signature": s}),
-        "jwe_shape": f"{h}.{p}.{s}.{s}.{s}", "quoted": f'"{good}"', "percent_encoded": good.replace("-", "%2D"),
-        "plus_slash": good.replace("-", "+").replace("_", "/"), "equals_inside": f"{h}=.{p}.{s}",
+        "jwe_shape": f"{h}.{p}.{s}.{s}.{s}",
+        "quoted": f'"{good}"',
+        "percent_encoded": good.replace("-", "%2D"),
+        "plus_slash": good.replace("-", "+").replace("_", "/"),
+        "equals_inside": f"{h}=.{p}.{s}",
         "bearer_literal": f"Bearer {good}",
     }
 
@@ -197,8 +219,10 @@ def test_M3_non_utf8_header_or_payload(access_carrier, alice, encoding, part):
 def test_M3_non_utf8_refresh(refresh_carrier, alice):
     claims = refresh_claims(alice)
     for name, encode_text in ENCODINGS.items():
-        for token in (forge(claims, raw_header=encode_text(HEADER_JSON)),
-                      forge(raw_payload=encode_text(json.dumps(claims)))):
+        for token in (
+            forge(claims, raw_header=encode_text(HEADER_JSON)),
+            forge(raw_payload=encode_text(json.dumps(claims))),
+        ):
             with nothing_written():
                 response = refresh_carrier.refresh(token, "update_refresh")
             assert response.status_code == 401, name
@@ -207,9 +231,26 @@ def test_M3_non_utf8_refresh(refresh_carrier, alice):
 
 # --- M4 ---------------------------------------------------------------------------------------
 
-WRONG_JSON_TYPES = ["1", "1.5", "-0", "1e400", "true", "false", "null", "[]", '["a.b.c"]', "{}",
-                    '{"token":"a.b.c"}', '"\\ud800"', '"\\udfff\\ud800"', '"\\u0000"', '""',
-                    "NaN", "Infinity", '"a.b.c"']
+WRONG_JSON_TYPES = [
+    "1",
+    "1.5",
+    "-0",
+    "1e400",
+    "true",
+    "false",
+    "null",
+    "[]",
+    '["a.b.c"]',
+    "{}",
+    '{"token":"a.b.c"}',
+    '"\\ud800"',
+    '"\\udfff\\ud800"',
+    '"\\u0000"',
+    '""',
+    "NaN",
+    "Infinity",
+    '"a.b.c"',
+]
 
 
 @pytest.mark.parametrize("literal", WRONG_JSON_TYPES)
@@ -236,14 +277,27 @@ def test_M4_jwt_type_field_of_the_wrong_type(refresh_carrier, alice, literal):
     assert_rejected(response, 400, code="bad_request")
 
 
-@pytest.mark.parametrize("body", ['{"refresh": "\\ud800"}', '[1, 2]', '"refresh"', "1", "null",
-                                  "{", '{"refresh": }', "\xff\xfe", '{"refresh": "a"} trailing'])
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"refresh": "\\ud800"}',
+        "[1, 2]",
+        '"refresh"',
+        "1",
+        "null",
+        "{",
+        '{"refresh": }',
+        "\xff\xfe",
+        '{"refresh": "a"} trailing',
+    ],
+)
 def test_M4_refresh_body_not_a_json_object(settings, alice, body):
     settings.DJWTO_MODE = "JSON"
     for endpoint in REFRESH_ENDPOINTS:
         with nothing_written():
-            response = Client().post(f"{P}/{endpoint}/", body.encode("latin-1"),
-                                     content_type="application/json")
+            response = Client().post(
+                f"{P}/{endpoint}/", body.encode("latin-1"), content_type="application/json"
+            )
         assert response.status_code in (400, 401), (body, response.content)
         assert_rejected(response, response.status_code)
 
@@ -259,8 +313,11 @@ def test_M5_deep_json_login_body(settings, alice, password, depth, kind):
     nested = "[" * depth + "]" * depth if kind == "list" else '{"a":' * depth + "1" + "}" * depth
     for mode in ("JSON", "ONE-COOKIE"):
         settings.DJWTO_MODE = mode
-        for body in ('{"username": %s, "password": "x"}' % nested,
-                     '{"username": "alice", "password": %s}' % nested, nested):
+        for body in (
+            '{"username": %s, "password": "x"}' % nested,
+            '{"username": "alice", "password": %s}' % nested,
+            nested,
+        ):
             with nothing_written():
                 response = Client().post("/login/", body, content_type="application/json")
             assert_rejected(response, 400, code="bad_request")
@@ -272,8 +329,9 @@ def test_M5_deep_json_refresh_body(settings, alice, depth):
     nested = "[" * depth + "]" * depth
     for endpoint in REFRESH_ENDPOINTS:
         with nothing_written():
-            response = Client().post(f"{P}/{endpoint}/", '{"refresh": %s}' % nested,
-                                     content_type="application/json")
+            response = Client().post(
+                f"{P}/{endpoint}/", '{"refresh": %s}' % nested, content_type="application/json"
+            )
         assert response.status_code in (400, 401)
         assert_rejected(response, response.status_code)
 
@@ -289,7 +347,9 @@ def test_M5_deep_json_in_a_signed_token(access_carrier, settings, alice, max_byt
     elif part == "header":
         token = forge(access_claims(alice), raw_header=b'{"alg":"HS256","kid":' + nested + b"}")
     else:
-        token = forge(raw_payload=compact_json(access_claims(alice))[:-1] + b',"deep":' + nested + b"}")
+        token = forge(
+            raw_payload=compact_json(access_claims(alice))[:-1] + b',"deep":' + nested + b"}"
+        )
     assert len(token) <= max_bytes
     with nothing_written():
         response = access_carrier.access(token)
@@ -307,15 +367,18 @@ def test_M1_unreadable_bodies_on_cookie_protected_views(settings, alice, passwor
     for path in ("/protected/", "/aprotected/", "/fn/", "/afn/"):
         with nothing_written():
             if body == "too_big":
-                response = session.client.post(path, {"x": "y" * 20_000},
-                                               **session.csrf_headers())
+                response = session.client.post(path, {"x": "y" * 20_000}, **session.csrf_headers())
             elif body == "too_many_fields":
                 fields = {f"f{i}": "1" for i in range(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1)}
                 response = session.client.post(path, fields, **session.csrf_headers())
             else:
-                response = session.client.generic("POST", path, b"garbage",
-                                                  content_type="multipart/form-data",
-                                                  **session.csrf_headers())
+                response = session.client.generic(
+                    "POST",
+                    path,
+                    b"garbage",
+                    content_type="multipart/form-data",
+                    **session.csrf_headers(),
+                )
         if body == "broken_multipart":
             assert_rejected(response, 400, code="bad_request")
         else:

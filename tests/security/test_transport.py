@@ -18,8 +18,8 @@ from tests.security.helpers import (
     ACCESS_PATHS,
     CSRF,
     JWS_RE,
-    P,
     REFRESH_ENDPOINTS,
+    P,
     access_claims,
     assert_no_token_issued,
     assert_rejected,
@@ -83,15 +83,19 @@ def test_T1_missing_header(settings, alice):
         assert_rejected(Client().post(f"{P}/{endpoint}/"), code="token_missing")
 
 
-@pytest.mark.parametrize("case", ["scheme_space", "a_b", "basic_with_token", "duplicated_comma",
-                                  "crlf", "trailing_space"])
+@pytest.mark.parametrize(
+    "case",
+    ["scheme_space", "a_b", "basic_with_token", "duplicated_comma", "crlf", "trailing_space"],
+)
 def test_T1_authorization_header_malformed_refresh(settings, alice, case):
     settings.DJWTO_MODE = "JSON"
     template, code = MALFORMED_AUTHORIZATION[case]
     token = encode(refresh_claims(alice))
     for endpoint in REFRESH_ENDPOINTS:
         with nothing_written():
-            response = Client().post(f"{P}/{endpoint}/", HTTP_AUTHORIZATION=template.format(t=token))
+            response = Client().post(
+                f"{P}/{endpoint}/", HTTP_AUTHORIZATION=template.format(t=token)
+            )
         assert_rejected(response, code=code)
 
 
@@ -101,7 +105,10 @@ def test_T1_scheme_is_case_insensitive(settings, alice, scheme):
     token = encode(access_claims(alice))
     for path in ACCESS_PATHS:
         assert Client().get(path, HTTP_AUTHORIZATION=f"{scheme} {token}").status_code in (200, 405)
-    assert Client().post("/validate_access/", HTTP_AUTHORIZATION=f"{scheme} {token}").status_code == 200
+    assert (
+        Client().post("/validate_access/", HTTP_AUTHORIZATION=f"{scheme} {token}").status_code
+        == 200
+    )
 
 
 def test_T1_parse_bearer_contract():
@@ -116,8 +123,9 @@ def test_T1_parse_bearer_contract():
 # --- T2 ---------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("param", ["access_token", "token", "jwt", "access", "jwt_access",
-                                   "Authorization"])
+@pytest.mark.parametrize(
+    "param", ["access_token", "token", "jwt", "access", "jwt_access", "Authorization"]
+)
 def test_T2_access_token_in_query_string_or_form_is_ignored(access_carrier, alice, param):
     token = encode(access_claims(alice))
     client = access_carrier.client()
@@ -131,8 +139,9 @@ def test_T2_access_token_in_query_string_or_form_is_ignored(access_carrier, alic
             response = client.post(path, {param: token})
         assert_rejected(response, code="token_missing")
         with nothing_written():
-            response = client.post(path, json.dumps({param: token}),
-                                   content_type="application/json")
+            response = client.post(
+                path, json.dumps({param: token}), content_type="application/json"
+            )
         assert_rejected(response, code="token_missing")
 
 
@@ -164,26 +173,40 @@ def test_T2_refresh_token_in_a_form_field_json_mode(settings, alice, content_typ
             if content_type == "multipart":
                 response = Client().post(f"{P}/{endpoint}/", {"refresh": token})
             elif content_type == "urlencoded":
-                response = Client().post(f"{P}/{endpoint}/", f"refresh={token}",
-                                         content_type="application/x-www-form-urlencoded")
+                response = Client().post(
+                    f"{P}/{endpoint}/",
+                    f"refresh={token}",
+                    content_type="application/x-www-form-urlencoded",
+                )
             else:
-                response = Client().post(f"{P}/{endpoint}/", json.dumps({"refresh": token}),
-                                         content_type="text/plain")
+                response = Client().post(
+                    f"{P}/{endpoint}/", json.dumps({"refresh": token}), content_type="text/plain"
+                )
         assert_rejected(response, code="token_missing")
     # The JSON body itself works.
-    response = Client().post(f"{P}/validate_refresh/", {"refresh": token},
-                             content_type="application/json")
+    response = Client().post(
+        f"{P}/validate_refresh/", {"refresh": token}, content_type="application/json"
+    )
     assert response.status_code == 200
 
 
 # --- T3 ---------------------------------------------------------------------------------------
 
-CSRF_TARGETS = [("post", "/protected/"), ("post", "/aprotected/"), ("post", "/fn/"),
-                ("put", "/protected/"), ("delete", "/protected/"), ("patch", "/afn/"),
-                ("post", "/validate_access/"),
-                ("post", f"{P}/refresh_access/"), ("post", f"{P}/update_refresh/"),
-                ("post", f"{P}/validate_refresh/"), ("post", f"{P}/logout/"),
-                ("delete", f"{P}/logout/"), ("post", f"{P}/logout_all/")]
+CSRF_TARGETS = [
+    ("post", "/protected/"),
+    ("post", "/aprotected/"),
+    ("post", "/fn/"),
+    ("put", "/protected/"),
+    ("delete", "/protected/"),
+    ("patch", "/afn/"),
+    ("post", "/validate_access/"),
+    ("post", f"{P}/refresh_access/"),
+    ("post", f"{P}/update_refresh/"),
+    ("post", f"{P}/validate_refresh/"),
+    ("post", f"{P}/logout/"),
+    ("delete", f"{P}/logout/"),
+    ("post", f"{P}/logout_all/"),
+]
 CSRF_ATTACKS = {
     "no_header": {},
     "wrong_header": {"HTTP_X_CSRFTOKEN": "B" * 32},
@@ -244,10 +267,13 @@ def test_T3_get_never_changes_state(cookie_session, endpoint):
 # --- T4 ---------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("authorization", ["", "Bearer ", "Bearer junk", "Bearer {access}",
-                                           "Basic eDp5", "Bearer", "Token {access}"])
-@pytest.mark.parametrize("path", ["/protected/", "/aprotected/", "/fn/", "/afn/",
-                                  f"{P}/update_refresh/", f"{P}/logout/"])
+@pytest.mark.parametrize(
+    "authorization",
+    ["", "Bearer ", "Bearer junk", "Bearer {access}", "Basic eDp5", "Bearer", "Token {access}"],
+)
+@pytest.mark.parametrize(
+    "path", ["/protected/", "/aprotected/", "/fn/", "/afn/", f"{P}/update_refresh/", f"{P}/logout/"]
+)
 def test_T4_bearer_header_never_skips_csrf_in_cookie_modes(cookie_session, authorization, path):
     header = authorization.format(access=cookie_session.access)
     with nothing_written():
@@ -259,17 +285,19 @@ def test_T4_bearer_header_alone_is_not_a_cookie_mode_credential(cookie_session):
     access = cookie_session.access
     client = Client(enforce_csrf_checks=True)
     for path in ("/protected/", "/aprotected/", "/fn/"):
-        assert_rejected(client.get(path, HTTP_AUTHORIZATION=f"Bearer {access}"),
-                        code="token_missing")
+        assert_rejected(
+            client.get(path, HTTP_AUTHORIZATION=f"Bearer {access}"), code="token_missing"
+        )
 
 
 def test_T4_cookies_are_not_a_json_mode_credential(settings, cookie_session):
     settings.DJWTO_MODE = "JSON"
     for path in ("/protected/", "/aprotected/", "/fn/"):
         assert_rejected(cookie_session.client.get(path), code="token_missing")
-    assert_rejected(cookie_session.client.post(f"{P}/refresh_access/",
-                                               **cookie_session.csrf_headers()),
-                    code="token_missing")
+    assert_rejected(
+        cookie_session.client.post(f"{P}/refresh_access/", **cookie_session.csrf_headers()),
+        code="token_missing",
+    )
 
 
 # --- T5 ---------------------------------------------------------------------------------------
@@ -292,34 +320,56 @@ def test_T5_login_csrf_cross_site_form_post(settings, alice, password, mode, att
     settings.DJWTO_MODE = mode
     client = Client(enforce_csrf_checks=True)
     with nothing_written():
-        response = client.post("/login/", {"username": "alice", "password": password},
-                               **CROSS_SITE_LOGIN[attack])
+        response = client.post(
+            "/login/", {"username": "alice", "password": password}, **CROSS_SITE_LOGIN[attack]
+        )
     assert_rejected(response, 403, code="csrf_failed")
     assert not response.cookies
 
 
-@pytest.mark.parametrize("origin", ["http://[", "http://[::1", "://", "", " ", "http://",
-                                    "http://testserver:99999", "http://\x00", "javascript:x",
-                                    "http://testserver@evil.example", "http://testserver.",
-                                    "HTTP://TESTSERVER/"])
+@pytest.mark.parametrize(
+    "origin",
+    [
+        "http://[",
+        "http://[::1",
+        "://",
+        "",
+        " ",
+        "http://",
+        "http://testserver:99999",
+        "http://\x00",
+        "javascript:x",
+        "http://testserver@evil.example",
+        "http://testserver.",
+        "HTTP://TESTSERVER/",
+    ],
+)
 def test_T5_malformed_origin_is_refused_not_a_500(settings, alice, password, origin):
     for mode in COOKIE_MODES:
         settings.DJWTO_MODE = mode
         with nothing_written():
             response = Client(enforce_csrf_checks=True).post(
-                "/login/", {"username": "alice", "password": password}, HTTP_ORIGIN=origin)
+                "/login/", {"username": "alice", "password": password}, HTTP_ORIGIN=origin
+            )
         assert_rejected(response, 403, code="csrf_failed")
         assert not response.cookies
 
 
 @pytest.mark.parametrize("mode", COOKIE_MODES)
-@pytest.mark.parametrize("headers", [{}, {"HTTP_ORIGIN": "http://testserver"},
-                                     {"HTTP_SEC_FETCH_SITE": "same-origin"},
-                                     {"HTTP_SEC_FETCH_SITE": "none"}])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"HTTP_ORIGIN": "http://testserver"},
+        {"HTTP_SEC_FETCH_SITE": "same-origin"},
+        {"HTTP_SEC_FETCH_SITE": "none"},
+    ],
+)
 def test_T5_scripts_and_same_origin_still_log_in(settings, alice, password, mode, headers):
     settings.DJWTO_MODE = mode
     response = Client(enforce_csrf_checks=True).post(
-        "/login/", {"username": "alice", "password": password}, **headers)
+        "/login/", {"username": "alice", "password": password}, **headers
+    )
     assert response.status_code == 200
     assert response.cookies["jwt_refresh"].value
 
@@ -328,13 +378,18 @@ def test_T5_trusted_origin_logs_in(settings, alice, password):
     settings.DJWTO_MODE = "ONE-COOKIE"
     settings.CSRF_TRUSTED_ORIGINS = ["https://app.djwto.test", "https://*.trusted.test"]
     for origin in ("https://app.djwto.test", "https://a.trusted.test"):
-        response = Client().post("/login/", {"username": "alice", "password": password},
-                                 HTTP_ORIGIN=origin)
+        response = Client().post(
+            "/login/", {"username": "alice", "password": password}, HTTP_ORIGIN=origin
+        )
         assert response.status_code == 200, origin
-    for origin in ("https://trusted.test.evil.example", "http://a.trusted.test",
-                   "https://app.djwto.test.evil.example"):
-        response = Client().post("/login/", {"username": "alice", "password": password},
-                                 HTTP_ORIGIN=origin)
+    for origin in (
+        "https://trusted.test.evil.example",
+        "http://a.trusted.test",
+        "https://app.djwto.test.evil.example",
+    ):
+        response = Client().post(
+            "/login/", {"username": "alice", "password": password}, HTTP_ORIGIN=origin
+        )
         assert_rejected(response, 403, code="csrf_failed")
 
 
@@ -354,12 +409,14 @@ def test_T6_refresh_cookie_is_never_an_access_credential(cookie_session, path):
     client = Client(enforce_csrf_checks=True)
     kw = {"HTTP_X_CSRFTOKEN": CSRF}
     with nothing_written():
-        response = client.post(path, HTTP_COOKIE=cookie_header(jwt_refresh=refresh, csrftoken=CSRF),
-                               **kw)
+        response = client.post(
+            path, HTTP_COOKIE=cookie_header(jwt_refresh=refresh, csrftoken=CSRF), **kw
+        )
     assert_rejected(response, code="token_missing")
     with nothing_written():
-        response = client.post(path, HTTP_COOKIE=cookie_header(
-            **{ACCESS_COOKIE[mode]: refresh}, csrftoken=CSRF), **kw)
+        response = client.post(
+            path, HTTP_COOKIE=cookie_header(**{ACCESS_COOKIE[mode]: refresh}, csrftoken=CSRF), **kw
+        )
     assert_rejected(response, code="token_wrong_type")
 
 
@@ -367,8 +424,9 @@ def test_T6_refresh_cookie_is_never_an_access_credential(cookie_session, path):
 @pytest.mark.parametrize("how", ["post", "delete", "forged"])
 def test_T6_logout_clears_with_the_same_path_and_domain(cookie_session, settings, domain, how):
     settings.DJWTO_DOMAIN = domain
-    set_response = cookie_session.client.post(f"{P}/update_refresh/",
-                                              **cookie_session.csrf_headers())
+    set_response = cookie_session.client.post(
+        f"{P}/update_refresh/", **cookie_session.csrf_headers()
+    )
     assert set_response.status_code == 200
     client = cookie_session.client
     if how == "post":
@@ -415,7 +473,8 @@ def test_T7_duplicate_access_cookies_are_ambiguous(cookie_session, variant):
     for method, path in (("get", "/protected/"), ("post", "/aprotected/"), ("get", "/fn/")):
         with nothing_written():
             response = getattr(Client(enforce_csrf_checks=True), method)(
-                path, HTTP_COOKIE=raw, HTTP_X_CSRFTOKEN=CSRF)
+                path, HTTP_COOKIE=raw, HTTP_X_CSRFTOKEN=CSRF
+            )
         assert_rejected(response, code="token_ambiguous")
 
 
@@ -425,14 +484,17 @@ def test_T7_duplicate_refresh_cookies_are_ambiguous(cookie_session, variant):
     for endpoint in REFRESH_ENDPOINTS:
         with nothing_written():
             response = Client(enforce_csrf_checks=True).post(
-                f"{P}/{endpoint}/", HTTP_COOKIE=raw, HTTP_X_CSRFTOKEN=CSRF)
+                f"{P}/{endpoint}/", HTTP_COOKIE=raw, HTTP_X_CSRFTOKEN=CSRF
+            )
         assert_rejected(response, code="token_ambiguous")
 
 
 def test_T7_similar_names_are_not_duplicates(cookie_session):
     name = ACCESS_COOKIE[cookie_session.mode]
-    raw = (f"x{name}=junk; {name}_old=junk; {name}={cookie_session.access}; "
-           f"jwt_access_payload=e30; csrftoken={CSRF}")
+    raw = (
+        f"x{name}=junk; {name}_old=junk; {name}={cookie_session.access}; "
+        f"jwt_access_payload=e30; csrftoken={CSRF}"
+    )
     response = Client().get("/protected/", HTTP_COOKIE=raw)
     assert response.status_code == 200
 
@@ -467,8 +529,11 @@ def test_T8_payload_cookie_alone_is_401(two_cookies, alice):
         client = Client(enforce_csrf_checks=True)
         for path in ("/protected/", "/aprotected/", "/fn/", "/validate_access/"):
             with nothing_written():
-                response = client.post(path, HTTP_COOKIE=cookie_header(
-                    jwt_access_payload=cookie, csrftoken=CSRF), HTTP_X_CSRFTOKEN=CSRF)
+                response = client.post(
+                    path,
+                    HTTP_COOKIE=cookie_header(jwt_access_payload=cookie, csrftoken=CSRF),
+                    HTTP_X_CSRFTOKEN=CSRF,
+                )
             assert_rejected(response, code="token_missing")
 
 
@@ -480,8 +545,13 @@ def test_T8_payload_cookie_holds_no_signature_or_secret(two_cookies, settings):
     claims = json.loads(base64.b64decode(value))
     assert claims["type"] == "access" and claims["user"]["username"] == "bob"
     text = json.dumps(claims)
-    for secret in (settings.DJWTO_SIGNING_KEY, settings.SECRET_KEY, token,
-                   two_cookies.refresh, segments(two_cookies.refresh)[2]):
+    for secret in (
+        settings.DJWTO_SIGNING_KEY,
+        settings.SECRET_KEY,
+        token,
+        two_cookies.refresh,
+        segments(two_cookies.refresh)[2],
+    ):
         assert secret not in text and secret not in value
     assert not morsel["httponly"]
 
@@ -491,12 +561,14 @@ def test_T8_payload_cookie_holds_no_signature_or_secret(two_cookies, settings):
 
 def test_T9_token_responses_are_no_store_and_cookie_modes_do_not_echo(alice_session):
     s = alice_session
-    responses = {"login": s.login_response,
-                 "refresh_access": s.post_refresh(f"{P}/refresh_access/"),
-                 "update_refresh": s.post_refresh(f"{P}/update_refresh/"),
-                 "validate_refresh": s.client.post(f"{P}/validate_refresh/", **s.refresh_headers()),
-                 "validate_access": s.client.post("/validate_access/", **s.access_headers()),
-                 "logout": s.client.post(f"{P}/logout/", **s.refresh_headers())}
+    responses = {
+        "login": s.login_response,
+        "refresh_access": s.post_refresh(f"{P}/refresh_access/"),
+        "update_refresh": s.post_refresh(f"{P}/update_refresh/"),
+        "validate_refresh": s.client.post(f"{P}/validate_refresh/", **s.refresh_headers()),
+        "validate_access": s.client.post("/validate_access/", **s.access_headers()),
+        "logout": s.client.post(f"{P}/logout/", **s.refresh_headers()),
+    }
     for name, response in responses.items():
         assert response.status_code == 200, (name, response.content)
         cache_control = response["Cache-Control"]
@@ -515,7 +587,11 @@ def assert_no_token_issued_in_body(response) -> None:
 
 def test_T9_errors_and_options_are_no_store_too(settings):
     settings.DJWTO_MODE = "JSON"
-    for method, path in (("options", "/login/"), ("get", "/login/"),
-                         ("options", f"{P}/refresh_access/"), ("post", f"{P}/refresh_access/")):
+    for method, path in (
+        ("options", "/login/"),
+        ("get", "/login/"),
+        ("options", f"{P}/refresh_access/"),
+        ("post", f"{P}/refresh_access/"),
+    ):
         response = getattr(Client(), method)(path)
         assert "no-store" in response.get("Cache-Control", ""), (method, path)

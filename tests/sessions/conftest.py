@@ -10,11 +10,11 @@ import pytest
 from djwto import signals
 
 from .support import (
+    REDIS_URL,
     Api,
     Clock,
     DatabaseStoreView,
     RedisStoreView,
-    REDIS_URL,
     require_redis,
 )
 

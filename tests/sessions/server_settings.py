@@ -19,14 +19,16 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 INSTALLED_APPS = ["django.contrib.auth", "django.contrib.contenttypes", "djwto"]
 MIDDLEWARE = ["django.middleware.common.CommonMiddleware"]
 
-DATABASES = {"default": {
-    "ENGINE": "django.db.backends.postgresql",
-    "NAME": os.environ.get("DJWTO_SESSIONS_DB", "djwto_sessions"),
-    "USER": os.environ.get("DJWTO_PG_USER", "postgres"),
-    "HOST": os.environ.get("DJWTO_PG_HOST", "127.0.0.1"),
-    "PORT": os.environ.get("DJWTO_PG_PORT", "5432"),
-    "CONN_MAX_AGE": 0,
-}}
+DATABASES = {
+    "default": {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": os.environ.get("DJWTO_SESSIONS_DB", "djwto_sessions"),
+        "USER": os.environ.get("DJWTO_PG_USER", "postgres"),
+        "HOST": os.environ.get("DJWTO_PG_HOST", "127.0.0.1"),
+        "PORT": os.environ.get("DJWTO_PG_PORT", "5432"),
+        "CONN_MAX_AGE": 0,
+    }
+}
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "denylist": {
@@ -49,6 +51,8 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"stderr": {"class": "logging.StreamHandler"}},
-    "loggers": {"djwto": {"handlers": ["stderr"], "level": "WARNING"},
-                "django": {"handlers": ["stderr"], "level": "ERROR"}},
+    "loggers": {
+        "djwto": {"handlers": ["stderr"], "level": "WARNING"},
+        "django": {"handlers": ["stderr"], "level": "ERROR"},
+    },
 }

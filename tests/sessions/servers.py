@@ -40,20 +40,30 @@ for name in ("alice", "bob"):
 
 def server_env(**overrides: str) -> dict[str, str]:
     """The test run's environment without its Django/djwto settings, plus ``overrides``."""
-    env = {key: value for key, value in os.environ.items()
-           if key not in ("DJANGO_SETTINGS_MODULE", "PYTHONPATH")
-           and not (key.startswith("DJWTO_") and not key.startswith("DJWTO_PG_"))}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("DJANGO_SETTINGS_MODULE", "PYTHONPATH")
+        and not (key.startswith("DJWTO_") and not key.startswith("DJWTO_PG_"))
+    }
     env.update(DJANGO_SETTINGS_MODULE=SETTINGS, PYTHONUNBUFFERED="1", **overrides)
     return env
 
 
 def prepare_database(env: dict[str, str]) -> None:
     """Migrate the servers' database and create alice and bob, in a child process."""
-    result = subprocess.run([sys.executable, "-c", _PREPARE], env=env, cwd=REPO,
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", _PREPARE],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     if result.returncode != 0:
-        pytest.fail(f"preparing the servers' database failed:\n{result.stderr[-4000:]}",
-                    pytrace=False)
+        pytest.fail(
+            f"preparing the servers' database failed:\n{result.stderr[-4000:]}", pytrace=False
+        )
 
 
 def free_port() -> int:
@@ -73,8 +83,9 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child
 
 
 class Server:
-    def __init__(self, name: str, env: dict[str, str], log_dir: Path, *, workers: int = 2,
-                 threads: int = 4):
+    def __init__(
+        self, name: str, env: dict[str, str], log_dir: Path, *, workers: int = 2, threads: int = 4
+    ):
         self.name = name
         self.env = env
         self.log_path = log_dir / f"{name}.log"
@@ -87,11 +98,28 @@ class Server:
         self.port = free_port()
         with open(self.log_path, "wb") as log:
             self.proc = subprocess.Popen(
-                [str(GUNICORN), "--chdir", str(REPO), "--bind", f"127.0.0.1:{self.port}",
-                 "--workers", str(self.workers), "--threads", str(self.threads),
-                 "--timeout", "30", "--graceful-timeout", "2", "--log-level", "warning",
-                 "tests.sessions.server_wsgi:application"],
-                env=self.env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
+                [
+                    str(GUNICORN),
+                    "--chdir",
+                    str(REPO),
+                    "--bind",
+                    f"127.0.0.1:{self.port}",
+                    "--workers",
+                    str(self.workers),
+                    "--threads",
+                    str(self.threads),
+                    "--timeout",
+                    "30",
+                    "--graceful-timeout",
+                    "2",
+                    "--log-level",
+                    "warning",
+                    "tests.sessions.server_wsgi:application",
+                ],
+                env=self.env,
+                cwd=REPO,
+                stdout=log,
+                stderr=subprocess.STDOUT,
                 preexec_fn=_die_with_parent,
             )
 
@@ -107,16 +135,21 @@ class Server:
     def wait_ready(self, deadline: float) -> None:
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                pytest.fail(f"server {self.name} exited {self.proc.returncode} while starting:\n"
-                            f"{self.log()}", pytrace=False)
+                pytest.fail(
+                    f"server {self.name} exited {self.proc.returncode} while starting:\n"
+                    f"{self.log()}",
+                    pytrace=False,
+                )
             try:
                 if requests.get(self.url("/ping/"), timeout=2).status_code == 200:
                     return
             except requests.RequestException:
                 pass
             time.sleep(0.1)
-        pytest.fail(f"server {self.name} did not answer within {START_TIMEOUT:.0f}s:\n"
-                    f"{self.log()}", pytrace=False)
+        pytest.fail(
+            f"server {self.name} did not answer within {START_TIMEOUT:.0f}s:\n{self.log()}",
+            pytrace=False,
+        )
 
     def stop(self) -> None:
         if self.proc is None or self.proc.poll() is not None:

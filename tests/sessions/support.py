@@ -36,8 +36,10 @@ def reachable(host: str, port: int, timeout: float = 1.0) -> str | None:
 def require_postgres() -> None:
     error = reachable(PG_HOST, PG_PORT)
     if error:
-        pytest.skip(f"PostgreSQL is not reachable at {PG_HOST}:{PG_PORT} ({error}); "
-                    "start it to run this test")
+        pytest.skip(
+            f"PostgreSQL is not reachable at {PG_HOST}:{PG_PORT} ({error}); "
+            "start it to run this test"
+        )
 
 
 def require_redis() -> None:
@@ -144,8 +146,9 @@ class DatabaseStoreView(StoreView):
     def entries(self):
         from djwto.models import DeniedToken
 
-        return {row.jti: (row.token_type, row.reason, row.user_id)
-                for row in DeniedToken.objects.all()}
+        return {
+            row.jti: (row.token_type, row.reason, row.user_id) for row in DeniedToken.objects.all()
+        }
 
     def dump(self):
         from djwto.models import DeniedToken
@@ -208,8 +211,7 @@ class Clock:
         real_time, real_time_ns, real_now = time.time, time.time_ns, timezone.now
         monkeypatch.setattr(time, "time", lambda: real_time() + self.offset)
         monkeypatch.setattr(time, "time_ns", lambda: real_time_ns() + int(self.offset * 1e9))
-        monkeypatch.setattr(timezone, "now",
-                            lambda: real_now() + timedelta(seconds=self.offset))
+        monkeypatch.setattr(timezone, "now", lambda: real_now() + timedelta(seconds=self.offset))
 
     def advance(self, seconds: float) -> None:
         self.offset += seconds

@@ -24,14 +24,14 @@ from tests.conftest import decode_unverified
 
 from .servers import GUNICORN, Server, prepare_database, server_env, start_all
 from .support import (
-    P,
     PASSWORD,
     PG_HOST,
     PG_PORT,
     PG_USER,
     REDIS_URL,
-    RedisStoreView,
+    P,
     Pair,
+    RedisStoreView,
     StoreView,
     require_postgres,
     require_redis,
@@ -53,13 +53,23 @@ class PostgresStoreView(StoreView):
     def rows(self, sql: str, params: tuple = ()) -> list[tuple]:
         import psycopg
 
-        with psycopg.connect(host=PG_HOST, port=PG_PORT, user=PG_USER, dbname=self.dbname,
-                             autocommit=True, connect_timeout=3) as conn:
+        with psycopg.connect(
+            host=PG_HOST,
+            port=PG_PORT,
+            user=PG_USER,
+            dbname=self.dbname,
+            autocommit=True,
+            connect_timeout=3,
+        ) as conn:
             return conn.execute(sql, params).fetchall()
 
     def entries(self):
-        return {jti: (kind, reason, user_id) for jti, kind, reason, user_id in self.rows(
-            "SELECT jti, token_type, reason, user_id FROM djwto_deniedtoken")}
+        return {
+            jti: (kind, reason, user_id)
+            for jti, kind, reason, user_id in self.rows(
+                "SELECT jti, token_type, reason, user_id FROM djwto_deniedtoken"
+            )
+        }
 
     def dump(self):
         return "\n".join(map(repr, self.rows("SELECT * FROM djwto_deniedtoken")))
@@ -82,26 +92,44 @@ def cluster(tmp_path_factory):
         pytest.skip(f"needs gunicorn next to {GUNICORN.parent}/python: pip install -e '.[test]'")
     import psycopg
 
-    admin = psycopg.connect(host=PG_HOST, port=PG_PORT, user=PG_USER, dbname="postgres",
-                            autocommit=True, connect_timeout=3)
+    admin = psycopg.connect(
+        host=PG_HOST,
+        port=PG_PORT,
+        user=PG_USER,
+        dbname="postgres",
+        autocommit=True,
+        connect_timeout=3,
+    )
     tag = uuid.uuid4().hex[:10]
     dbname, key_prefix = f"djwto_sessions_{tag}", f"djwto-sessions-servers-{tag}"
     admin.execute(f'CREATE DATABASE "{dbname}"')
     redis_view = RedisStoreView(key_prefix)
     servers: dict[str, Server] = {}
     try:
-        base = server_env(DJWTO_SESSIONS_DB=dbname, DJWTO_SESSIONS_KEY_PREFIX=key_prefix,
-                          DJWTO_SESSIONS_REDIS_URL=REDIS_URL, DJWTO_CHECK_ACCESS_REVOCATION="1")
+        base = server_env(
+            DJWTO_SESSIONS_DB=dbname,
+            DJWTO_SESSIONS_KEY_PREFIX=key_prefix,
+            DJWTO_SESSIONS_REDIS_URL=REDIS_URL,
+            DJWTO_CHECK_ACCESS_REVOCATION="1",
+        )
         prepare_database(base)
         log_dir = tmp_path_factory.mktemp("session-servers")
         for store in STORES:
             for side in ("a", "b"):
                 servers[f"{store}-{side}"] = Server(
-                    f"{store}-{side}", {**base, "DJWTO_SESSIONS_STORE": store}, log_dir)
+                    f"{store}-{side}", {**base, "DJWTO_SESSIONS_STORE": store}, log_dir
+                )
         servers["redis-down"] = Server(
-            "redis-down", {**base, "DJWTO_SESSIONS_STORE": "cache",
-                           "DJWTO_SESSIONS_REDIS_URL": "redis://127.0.0.1:1/0"},
-            log_dir, workers=1, threads=2)
+            "redis-down",
+            {
+                **base,
+                "DJWTO_SESSIONS_STORE": "cache",
+                "DJWTO_SESSIONS_REDIS_URL": "redis://127.0.0.1:1/0",
+            },
+            log_dir,
+            workers=1,
+            threads=2,
+        )
         start_all(list(servers.values()))
         yield Cluster(servers, {"database": PostgresStoreView(dbname), "cache": redis_view})
     finally:
@@ -123,8 +151,7 @@ def post(server: Server, path: str, token: str | None = None, **kwargs) -> reque
 
 
 def get(server: Server, path: str, token: str) -> requests.Response:
-    return requests.get(server.url(path), headers={"Authorization": f"Bearer {token}"},
-                        timeout=15)
+    return requests.get(server.url(path), headers={"Authorization": f"Bearer {token}"}, timeout=15)
 
 
 def login(server: Server, username: str = "alice") -> Pair:
@@ -141,8 +168,11 @@ def rotate(server: Server, pair: Pair) -> Pair:
 
 def refused(response: requests.Response, status: int = 401, code: str | None = None) -> bool:
     body = response.json()
-    return (response.status_code == status and set(body) == {"error", "code"}
-            and (code is None or body["code"] == code))
+    return (
+        response.status_code == status
+        and set(body) == {"error", "code"}
+        and (code is None or body["code"] == code)
+    )
 
 
 def test_R3_logout_on_one_server_holds_on_the_other(pair):
@@ -217,11 +247,14 @@ def test_R2_rotation_race_split_across_servers(pair):
     entries = store.entries()
     assert entries[claims["jti"]][1] == "rotated"
     if store.kind == "database":
-        assert store.rows("SELECT count(*) FROM djwto_deniedtoken WHERE jti = %s",
-                          (claims["jti"],)) == [(1,)]
+        assert store.rows(
+            "SELECT count(*) FROM djwto_deniedtoken WHERE jti = %s", (claims["jti"],)
+        ) == [(1,)]
     # Grace 0 (the default): the losers are reuse, and the family is revoked.
     assert {body["code"] for status, body in results if status == 401} <= {
-        "token_reused", "token_revoked"}
+        "token_reused",
+        "token_revoked",
+    }
     assert entries[f"sid:{claims['sid']}"][1] == "reused"
     [winner] = [body for status, body in results if status == 200]
     for server in (a, b):
@@ -231,8 +264,13 @@ def test_R2_rotation_race_split_across_servers(pair):
 def test_R4_server_with_unreachable_redis_fails_closed(cluster):
     server = cluster.servers["redis-down"]
     tokens = login(server)  # login does not consult the denylist
-    for endpoint in ("refresh_access", "update_refresh", "validate_refresh", "logout",
-                     "logout_all"):
+    for endpoint in (
+        "refresh_access",
+        "update_refresh",
+        "validate_refresh",
+        "logout",
+        "logout_all",
+    ):
         response = post(server, f"{P}/{endpoint}/", tokens.refresh)
         assert refused(response, 503, "store_unavailable"), (endpoint, response.text)
     for path in ("/whoami/", "/awhoami/"):

@@ -14,7 +14,7 @@ from django.db import OperationalError
 from djwto.denylist import DatabaseDenylist
 from tests.conftest import decode_unverified
 
-from .support import P, PROTECTED, REFRESH_ENDPOINTS, DatabaseStoreView, assert_error
+from .support import PROTECTED, REFRESH_ENDPOINTS, DatabaseStoreView, P, assert_error
 
 pytestmark = pytest.mark.django_db
 
@@ -126,8 +126,7 @@ def test_R4_unreachable_redis_refuses_refresh_endpoints(alice, api, redis_down, 
     assert "denylist store failed (ConnectionError)" in caplog.text
 
 
-def test_R4_unreachable_redis_refuses_revocation_checked_requests(alice, api, redis_down,
-                                                                  settings):
+def test_R4_unreachable_redis_refuses_revocation_checked_requests(alice, api, redis_down, settings):
     pair = api.login()
     for path in PROTECTED:
         assert api.get(path, pair.access).status_code == 200

@@ -103,8 +103,10 @@ def test_answers_from_the_copy_and_sees_another_clients_revocation(local_store, 
     start = time.monotonic()
     other.set(CacheDenylist.prefix + user, user_revocation(str(alice.pk)), 60)
     wait_for(lambda: user not in cache.entries)
-    print(f"revoked by another client, seen here {(time.monotonic() - start) * 1e3:.2f} ms "
-          "after the write began")
+    print(
+        f"revoked by another client, seen here {(time.monotonic() - start) * 1e3:.2f} ms "
+        "after the write began"
+    )
     for path in PROTECTED:
         assert_error(api.get(path, pair.access), 401)
     assert cache.entries[user] is not None  # the revocation is now the cached answer
@@ -154,8 +156,9 @@ def test_lost_tracking_turns_the_copy_off_until_it_is_back(local_store, alice, a
     cache = local()
     assert cache.entries
     real_connect = cache.connect
-    cache.connect = lambda: redis.Connection(host="127.0.0.1", port=1, protocol=2,
-                                             socket_connect_timeout=0.2)
+    cache.connect = lambda: redis.Connection(
+        host="127.0.0.1", port=1, protocol=2, socket_connect_timeout=0.2
+    )
     redis_client().client_kill_filter(_id=cache.client_id)
     wait_for(lambda: not cache.active)
     assert cache.entries == {} and not cache.is_trusted()
@@ -219,10 +222,13 @@ def test_a_revocation_by_another_process(local_store, alice, api):
     assert user in cache.entries
     made = f"{local_store.key_prefix}:1:{CacheDenylist.prefix}{user}"
     value = pickle.dumps(user_revocation(str(alice.pk)), pickle.HIGHEST_PROTOCOL)
-    snippet = ("import sys, redis; r = redis.Redis.from_url(sys.argv[1]); "
-               "r.set(sys.argv[2], sys.stdin.buffer.read(), ex=60)")
-    subprocess.run([sys.executable, "-c", snippet, REDIS_URL, made], input=value, check=True,
-                   timeout=10)
+    snippet = (
+        "import sys, redis; r = redis.Redis.from_url(sys.argv[1]); "
+        "r.set(sys.argv[2], sys.stdin.buffer.read(), ex=60)"
+    )
+    subprocess.run(
+        [sys.executable, "-c", snippet, REDIS_URL, made], input=value, check=True, timeout=10
+    )
     wait_for(lambda: user not in cache.entries)
     assert_error(api.get(PROTECTED[0], pair.access), 401)
 
@@ -234,8 +240,9 @@ def test_async_lookups_use_the_copy(local_store, alice):
     assert async_to_sync(store.alookup)(["a", "b"]) == {}
     cache = local()
     assert set(cache.entries) == {"a", "b"}
-    store.put(Entry("a", "refresh", "rotated", "1", timezone.now() + timedelta(minutes=5),
-                    timezone.now()))
+    store.put(
+        Entry("a", "refresh", "rotated", "1", timezone.now() + timedelta(minutes=5), timezone.now())
+    )
     assert set(async_to_sync(store.alookup)(["a", "b"])) == {"a"}
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime, timedelta, timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from asgiref.sync import async_to_sync
@@ -89,9 +89,10 @@ def test_session_start_falls_back_to_the_sid(alice, settings):
 
 def test_consuming_a_logged_out_token_is_refused_not_reuse(store, alice, received):
     claims = build_refresh_claims(alice)
-    now = datetime.now(dt_timezone.utc)
-    get_denylist().put(Entry(claims["jti"], "refresh", "logout", str(alice.pk),
-                             now + timedelta(days=1), now))
+    now = datetime.now(UTC)
+    get_denylist().put(
+        Entry(claims["jti"], "refresh", "logout", str(alice.pk), now + timedelta(days=1), now)
+    )
     with pytest.raises(RevokedToken) as info:
         sessions.consume_refresh(claims)  # a logout that won the race against a rotation
     assert info.value.code == "token_revoked" and received["reuse"] == []

@@ -33,15 +33,21 @@ from .support import Api, DatabaseStoreView, assert_error, require_postgres, req
 N = 10
 
 
-@pytest.fixture(params=[pytest.param("postgres", marks=pytest.mark.postgres),
-                        pytest.param("redis", marks=pytest.mark.redis)])
+@pytest.fixture(
+    params=[
+        pytest.param("postgres", marks=pytest.mark.postgres),
+        pytest.param("redis", marks=pytest.mark.redis),
+    ]
+)
 def race_store(request, settings):
     if request.param == "postgres":
         require_postgres()
         if connection.vendor != "postgresql":
-            pytest.skip("the test database is SQLite: this race runs in the PostgreSQL pass "
-                        "(DJWTO_TEST_DATABASE=postgres, part of `make test`) and against real "
-                        "servers on PostgreSQL in test_cross_process.py")
+            pytest.skip(
+                "the test database is SQLite: this race runs in the PostgreSQL pass "
+                "(DJWTO_TEST_DATABASE=postgres, part of `make test`) and against real "
+                "servers on PostgreSQL in test_cross_process.py"
+            )
         yield DatabaseStoreView()
         return
     require_redis()
@@ -71,8 +77,9 @@ def _race(token: str, monkeypatch) -> list[tuple[int, dict]]:
     def rotate() -> None:
         try:
             start.wait()
-            response = Client().post("/api/token/refresh/update_refresh/",
-                                     HTTP_AUTHORIZATION=f"Bearer {token}")
+            response = Client().post(
+                "/api/token/refresh/update_refresh/", HTTP_AUTHORIZATION=f"Bearer {token}"
+            )
             with lock:
                 results.append((response.status_code, response.json()))
         finally:
@@ -90,8 +97,9 @@ def _race(token: str, monkeypatch) -> list[tuple[int, dict]]:
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("grace", [0, 30])
-def test_R2_concurrent_rotations_have_exactly_one_winner(race_store, alice, monkeypatch,
-                                                        received, settings, grace):
+def test_R2_concurrent_rotations_have_exactly_one_winner(
+    race_store, alice, monkeypatch, received, settings, grace
+):
     settings.DJWTO_ROTATION_GRACE = timedelta(seconds=grace)
     api = Api()
     pair = api.login()

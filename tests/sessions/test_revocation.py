@@ -18,7 +18,7 @@ from djwto.exceptions import RevokedToken
 from djwto.tokens import build_refresh_claims, new_sid
 from tests.conftest import MODES, decode_unverified
 
-from .support import P, PROTECTED, REFRESH_ENDPOINTS, PASSWORD, assert_error, assert_no_raw_tokens
+from .support import PASSWORD, PROTECTED, REFRESH_ENDPOINTS, P, assert_error, assert_no_raw_tokens
 
 pytestmark = pytest.mark.django_db
 
@@ -104,7 +104,7 @@ def test_R3_access_token_after_logout_is_401_with_the_access_check(store, alice,
 def _bad_refresh_tokens(alice, settings) -> dict[str, str | None]:
     good = build_refresh_claims(alice)
     signed = encode(good)
-    header, payload, signature = signed.split(".")
+    header, _payload, signature = signed.split(".")
     forged = encode({**good, "user": {**good["user"], "id": 999}}).split(".")[1]
     expired = build_refresh_claims(alice, now=int(time.time()) - 2 * 24 * 3600)
     original_key = settings.DJWTO_SIGNING_KEY
@@ -121,8 +121,7 @@ def _bad_refresh_tokens(alice, settings) -> dict[str, str | None]:
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_R3_logout_with_a_bad_token_clears_cookies_and_writes_nothing(store, alice, settings,
-                                                                      mode):
+def test_R3_logout_with_a_bad_token_clears_cookies_and_writes_nothing(store, alice, settings, mode):
     settings.DJWTO_MODE = mode
     for name, token in _bad_refresh_tokens(alice, settings).items():
         response = send(mode, f"{P}/logout/", token)
@@ -138,8 +137,7 @@ def test_R3_logout_with_a_bad_token_clears_cookies_and_writes_nothing(store, ali
 # --- logout-all and revoke_user_sessions -------------------------------------------------------
 
 
-def test_logout_all_revokes_every_session_of_the_user(store, alice, bob, api, settings,
-                                                      received):
+def test_logout_all_revokes_every_session_of_the_user(store, alice, bob, api, settings, received):
     settings.DJWTO_CHECK_ACCESS_REVOCATION = True
     first, second = api.login(), api.login()
     third = api.rotated(api.login().refresh)

@@ -11,7 +11,7 @@ from djwto.backends import encode
 from djwto.tokens import build_refresh_claims
 from tests.conftest import decode_unverified
 
-from .support import P, PROTECTED, REFRESH_ENDPOINTS, assert_error
+from .support import PROTECTED, REFRESH_ENDPOINTS, P, assert_error
 
 pytestmark = pytest.mark.django_db
 
@@ -33,10 +33,12 @@ def test_R1_login_starts_a_family_that_rotation_continues(store, alice, api):
     assert store.entries() == {claims["jti"]: ("refresh", "rotated", str(alice.pk))}
 
 
-@pytest.mark.parametrize("endpoint", ["update_refresh", "refresh_access", "validate_refresh",
-                                      "logout", "logout_all"])
-def test_R1_replayed_rotated_token_revokes_the_family(store, alice, api, received, settings,
-                                                      endpoint):
+@pytest.mark.parametrize(
+    "endpoint", ["update_refresh", "refresh_access", "validate_refresh", "logout", "logout_all"]
+)
+def test_R1_replayed_rotated_token_revokes_the_family(
+    store, alice, api, received, settings, endpoint
+):
     settings.DJWTO_CHECK_ACCESS_REVOCATION = True
     stolen = api.login()
     sid = decode_unverified(stolen.refresh)["sid"]
@@ -48,8 +50,10 @@ def test_R1_replayed_rotated_token_revokes_the_family(store, alice, api, receive
     assert replay["WWW-Authenticate"] == 'Bearer realm="api", error="invalid_token"'
     [event] = received["reuse"]
     assert event["sid"] == sid and event["user_id"] == str(alice.pk)
-    assert event["request"] is not None and event["claims"]["jti"] == decode_unverified(
-        stolen.refresh)["jti"]
+    assert (
+        event["request"] is not None
+        and event["claims"]["jti"] == decode_unverified(stolen.refresh)["jti"]
+    )
     assert store.entries()[f"sid:{sid}"] == ("session", "reused", str(alice.pk))
 
     # The whole family is dead: the legitimate client's newer tokens too.
@@ -92,8 +96,9 @@ def test_R1_access_token_is_no_refresh_token(store, alice, api, endpoint):
     assert store.entries() == {}
 
 
-def test_R1_grace_window_refuses_without_counting_as_reuse(store, alice, api, clock, received,
-                                                           settings):
+def test_R1_grace_window_refuses_without_counting_as_reuse(
+    store, alice, api, clock, received, settings
+):
     settings.DJWTO_ROTATION_GRACE = timedelta(seconds=30)
     first = api.login()
     sid = decode_unverified(first.refresh)["sid"]

@@ -9,7 +9,7 @@ from django.test import Client
 
 from tests.conftest import decode_unverified
 
-from .support import P, PASSWORD, assert_error
+from .support import PASSWORD, P, assert_error
 
 pytestmark = pytest.mark.django_db
 
@@ -20,8 +20,13 @@ def _login_response(username: str, password: str):
     return Client().post("/login/", {"username": username, "password": password})
 
 
-@pytest.mark.parametrize("backend", ["django.contrib.auth.backends.ModelBackend",
-                                     "django.contrib.auth.backends.AllowAllUsersModelBackend"])
+@pytest.mark.parametrize(
+    "backend",
+    [
+        "django.contrib.auth.backends.ModelBackend",
+        "django.contrib.auth.backends.AllowAllUsersModelBackend",
+    ],
+)
 def test_U1_inactive_login_looks_like_a_wrong_password(alice, settings, backend):
     settings.AUTHENTICATION_BACKENDS = [backend]
     wrong = _login_response("alice", "wrong password")
@@ -35,8 +40,9 @@ def test_U1_inactive_login_looks_like_a_wrong_password(alice, settings, backend)
     assert inactive.content == wrong.content == unknown.content
     # The same headers, but for never_cache's Expires (the time of each response, which may
     # fall in different seconds).
-    headers = [{k: v for k, v in r.headers.items() if k != "Expires"}
-               for r in (inactive, wrong, unknown)]
+    headers = [
+        {k: v for k, v in r.headers.items() if k != "Expires"} for r in (inactive, wrong, unknown)
+    ]
     assert headers[0] == headers[1] == headers[2]
     assert all("Expires" in r.headers for r in (inactive, wrong, unknown))
     alice.refresh_from_db()
@@ -119,8 +125,9 @@ def test_U3_permissions_are_reread_on_every_refresh(store, alice, api):
     assert decode_unverified(rotated.access)["user"]["perms"] == []
 
     group = Group.objects.create(name="reporters")
-    group.permissions.add(Permission.objects.get(codename="perm1"),
-                          Permission.objects.get(codename="perm2"))
+    group.permissions.add(
+        Permission.objects.get(codename="perm1"), Permission.objects.get(codename="perm2")
+    )
     get_user_model().objects.get(pk=alice.pk).groups.add(group)
     again = api.rotated(rotated.refresh)
     assert decode_unverified(again.access)["user"]["perms"] == ["testapp.perm1", "testapp.perm2"]

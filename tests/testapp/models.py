@@ -6,3 +6,6 @@ class Report(models.Model):
 
     class Meta:
         permissions = [("perm1", "Test permission 1"), ("perm2", "Test permission 2")]
+
+    def __str__(self) -> str:
+        return f"{self.__class__.__name__} {self.pk}"

@@ -4,8 +4,10 @@ from djwto.denylist import get_denylist
 
 
 class Command(BaseCommand):
-    help = ("Delete denylist entries that have expired: consumed and logged-out refresh tokens, "
-            "revoked sessions (token families) and user cut-offs. Run it daily.")
+    help = (
+        "Delete denylist entries that have expired: consumed and logged-out refresh tokens, "
+        "revoked sessions (token families) and user cut-offs. Run it daily."
+    )
 
     def handle(self, *args, **options):
         denylist = get_denylist()

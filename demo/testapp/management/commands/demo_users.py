@@ -36,4 +36,6 @@ class Command(BaseCommand):
         try:
             return Permission.objects.get(content_type__app_label=app_label, codename=codename)
         except Permission.DoesNotExist:
-            raise CommandError(f"Permission {name} does not exist: run `manage.py migrate` first.")
+            raise CommandError(
+                f"Permission {name} does not exist: run `manage.py migrate` first."
+            ) from None

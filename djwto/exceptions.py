@@ -68,9 +68,51 @@ class ExpiredToken(InvalidToken):
     default_message = "Token has expired."
 
 
+class TokenNotYetValid(InvalidToken):
+    """``nbf`` or ``iat`` lies in the future, beyond the leeway."""
+
+    code = "token_not_yet_valid"
+    default_message = "Token is not valid yet."
+
+
+class WrongTokenType(InvalidToken):
+    """A refresh token where an access token belongs, or the other way round."""
+
+    code = "token_wrong_type"
+    default_message = "Token is of the wrong type for this endpoint."
+
+
+class AmbiguousToken(InvalidToken):
+    """Two credential cookies of one name: refuse rather than guess which one is meant."""
+
+    code = "token_ambiguous"
+    default_message = "Duplicate credential cookies."
+
+
+class UserInvalid(InvalidToken):
+    """The token's user is gone, inactive, or changed their password since the login."""
+
+    code = "user_invalid"
+    default_message = "The user of this token is no longer valid."
+
+
+class SessionExpired(ExpiredToken):
+    """The login is older than ``DJWTO_MAX_SESSION_LIFETIME``."""
+
+    code = "session_expired"
+    default_message = "The session reached its maximum lifetime; log in again."
+
+
 class RevokedToken(InvalidToken):
     code = "token_revoked"
     default_message = "Token has been revoked."
+
+
+class TokenRotated(RevokedToken):
+    """A rotated refresh token presented again within ``DJWTO_ROTATION_GRACE``: refused only."""
+
+    code = "token_rotated"
+    default_message = "Refresh token was just rotated; use the new one."
 
 
 class TokenReused(RevokedToken):

@@ -99,7 +99,7 @@ class TokenView(View):
 
     def http_method_not_allowed(
         self, request: HttpRequest, *args: Any, **kwargs: Any
-    ) -> HttpResponseBase:
+    ) -> HttpResponse:
         raise MethodNotAllowed(m for m in self.http_method_names if hasattr(self, m))
 
     # --- request data ---

@@ -1,13 +1,20 @@
 """djwto: JWT authentication for plain Django, as class-based view mixins and generic views.
 
 The names below are importable from ``djwto`` directly; each is loaded on first use so that
-importing the package never touches models or settings.
+importing the package never touches models or settings. Type checkers see them as plain
+imports (the ``TYPE_CHECKING`` block), so ``djwto.LoginView`` is the class, not ``Any``.
 """
 
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .decorators import jwt_login_required, jwt_perm_required
+    from .mixins import JWTPermissionMixin, JWTRequiredMixin
+    from .sessions import revoke_user_sessions
+    from .views import LoginView, LogoutAllView, LogoutView, RefreshView, ValidateView
 
 __version__ = "1.0.0.dev0"
 
@@ -24,7 +31,20 @@ _LAZY = {
     "revoke_user_sessions": "djwto.sessions",
 }
 
-__all__ = ["__version__", *_LAZY]
+# Spelled out (not derived from _LAZY) so that type checkers and linters read it.
+__all__ = [
+    "JWTPermissionMixin",
+    "JWTRequiredMixin",
+    "LoginView",
+    "LogoutAllView",
+    "LogoutView",
+    "RefreshView",
+    "ValidateView",
+    "__version__",
+    "jwt_login_required",
+    "jwt_perm_required",
+    "revoke_user_sessions",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -6,14 +6,17 @@ client (never a token, never a password, never an internal detail).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 
 class DjwtoError(Exception):
     status_code = 400
     code = "error"
     default_message = "Request failed."
 
-    def __init__(self, message: str | None = None, *, code: str | None = None):
+    def __init__(self, message: str | None = None, *, code: str | None = None) -> None:
         self.message = message or self.default_message
+        # ``code=`` is deprecated: raise the subclass that carries the code instead.
         if code is not None:
             self.code = code
         super().__init__(self.message)
@@ -138,9 +141,15 @@ class NotFound(DjwtoError):
 
 
 class MethodNotAllowed(DjwtoError):
+    """The endpoint does not answer this HTTP method; the response's ``Allow`` lists ``allowed``."""
+
     status_code = 405
     code = "method_not_allowed"
     default_message = "Method not allowed."
+
+    def __init__(self, allowed: Iterable[str] = (), message: str | None = None) -> None:
+        self.allowed: tuple[str, ...] = tuple(method.upper() for method in allowed)
+        super().__init__(message)
 
 
 class TokenTooLarge(DjwtoError):

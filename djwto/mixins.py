@@ -15,17 +15,19 @@ without the permissions answers 403 JSON. Set ``raise_exception = True`` to rais
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, cast
 
 from django.core.exceptions import ImproperlyConfigured
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import HttpRequest, HttpResponseBase
+from django.views.decorators.csrf import csrf_exempt
 
 from .authentication import aauthenticate_request, authenticate_request, has_perms
 from .exceptions import DjwtoError, PermissionDenied
 from .responses import error_response
 from .transports import Transport, get_transport
+from .typing import AsyncDjangoView, DjangoView, JWTRequest
 
 _async_views: dict[type, bool] = {}
 
@@ -35,12 +37,15 @@ def _is_async_view(cls: type) -> bool:
     try:
         return _async_views[cls]
     except KeyError:
-        is_async = _async_views[cls] = bool(cls.view_is_async)  # type: ignore[attr-defined]
+        is_async = _async_views[cls] = bool(getattr(cls, "view_is_async", False))
         return is_async
 
 
 class JWTAuthMixin:
-    """The shared base: authenticate, check permission, then delegate to the view."""
+    """The shared base: authenticate, check permission, then delegate to the view.
+
+    Mix it in before a ``django.views.View`` (:class:`~djwto.typing.DjangoView`).
+    """
 
     #: Which token this view accepts ("access"; "refresh" for refresh-only endpoints).
     token_type = "access"
@@ -48,14 +53,16 @@ class JWTAuthMixin:
     mode: str | None = None
     #: Raise Django's ``PermissionDenied`` instead of answering 401/403 JSON.
     raise_exception = False
+    #: Set by ``View.setup()``. Annotate a handler's ``request`` as ``JWTRequest`` to read
+    #: ``request.jwt`` with its type.
+    request: HttpRequest
 
     @classmethod
-    def as_view(cls, **initkwargs: Any):
-        view = super().as_view(**initkwargs)  # type: ignore[misc]
+    def as_view(cls, **initkwargs: Any) -> Callable[..., HttpResponseBase]:
+        view = cast(DjangoView, super()).as_view(**initkwargs)
         # djwto runs CSRF itself where a cookie carries the credential; a Bearer header is
         # not ambient, so CsrfViewMiddleware must not reject those requests.
-        view.csrf_exempt = True
-        return view
+        return csrf_exempt(view)
 
     def get_mode(self) -> str | None:
         return self.mode
@@ -78,23 +85,26 @@ class JWTAuthMixin:
         if not self.has_permission():
             raise PermissionDenied()
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any):
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if _is_async_view(type(self)):
-            return self._adispatch(request, *args, **kwargs)
+            # An async view's dispatch returns a coroutine, as Django's own does (its stubs
+            # type both as the response).
+            return cast(HttpResponseBase, self.adispatch(request, *args, **kwargs))
         try:
             authenticate_request(request, self.get_transport(), self.get_token_type())
             self.check_permission()
         except DjwtoError as exc:
             return self.handle_no_permission(exc)
-        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+        return cast(DjangoView, super()).dispatch(request, *args, **kwargs)
 
-    async def _adispatch(self, request: HttpRequest, *args: Any, **kwargs: Any):
+    async def adispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        """The async twin of :meth:`dispatch`, for views whose handlers are ``async def``."""
         try:
             await aauthenticate_request(request, self.get_transport(), self.get_token_type())
             self.check_permission()
         except DjwtoError as exc:
             return self.handle_no_permission(exc)
-        return await super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+        return await cast(AsyncDjangoView, super()).dispatch(request, *args, **kwargs)
 
 
 class JWTRequiredMixin(JWTAuthMixin):
@@ -118,4 +128,5 @@ class JWTPermissionMixin(JWTAuthMixin):
         return tuple(self.permission_required)
 
     def has_permission(self) -> bool:
-        return has_perms(self.request.jwt, self.get_permission_required())  # type: ignore[attr-defined]
+        # dispatch() authenticated the request before asking.
+        return has_perms(cast(JWTRequest, self.request).jwt, self.get_permission_required())

@@ -20,6 +20,6 @@ def error_response(exc: DjwtoError) -> JsonResponse:
         if exc.bearer_error:
             challenge += f', error="{exc.bearer_error}"'
         response["WWW-Authenticate"] = challenge
-    if isinstance(exc, MethodNotAllowed) and getattr(exc, "allowed", None):
+    if isinstance(exc, MethodNotAllowed) and exc.allowed:
         response["Allow"] = ", ".join(exc.allowed)
     return response

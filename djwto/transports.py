@@ -18,8 +18,9 @@ from __future__ import annotations
 import base64
 import json
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -31,13 +32,14 @@ from django.core.exceptions import (
     TooManyFilesSent,
 )
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponseBase
 from django.http.multipartparser import MultiPartParserError
-from django.middleware.csrf import CsrfViewMiddleware, rotate_token
+from django.middleware.csrf import CsrfViewMiddleware, get_token, rotate_token
 from django.utils.http import is_same_domain
 
 from .conf import djwto_settings, get_mode, get_refresh_path
 from .exceptions import (
+    AmbiguousToken,
     BadRequest,
     CSRFFailed,
     InvalidToken,
@@ -63,30 +65,57 @@ class Tokens:
 # --- CSRF ------------------------------------------------------------------------------------
 
 
-class _CSRFCheck(CsrfViewMiddleware):
-    def _reject(self, request: HttpRequest, reason: str) -> str:  # type: ignore[override]
-        return reason
-
-
-def _noop(request: HttpRequest) -> HttpResponse:  # pragma: no cover - never called
-    return HttpResponse()
+def _no_view(request: HttpRequest) -> HttpResponseBase:
+    """The view and ``get_response`` handed to ``CsrfViewMiddleware``: its request and view
+    hooks only look at the callable (for ``csrf_exempt``), never call it."""
+    raise AssertionError("CsrfViewMiddleware called the view it was only meant to check.")
 
 
 def check_csrf(request: HttpRequest) -> None:
-    """Django's CSRF check (token and Origin/Referer), for unsafe methods; raise on failure."""
+    """Django's CSRF check (token and Origin/Referer), for unsafe methods; raise on failure.
+
+    It runs ``CsrfViewMiddleware`` exactly as the middleware would before a view, through its
+    public hooks, so every CSRF setting (``CSRF_TRUSTED_ORIGINS``, ``CSRF_USE_SESSIONS``,
+    ``CSRF_HEADER_NAME``, ``CSRF_FAILURE_VIEW`` ...) means what it means for Django.
+    """
     if not djwto_settings.CSRF or request.method in SAFE_METHODS:
         return
-    check = _CSRFCheck(_noop)
-    check.process_request(request)
+    middleware = CsrfViewMiddleware(_no_view)
+    middleware.process_request(request)
     try:
         # Django's check reads request.POST (csrfmiddlewaretoken) first.
-        reason = check.process_view(request, None, (), {})
+        rejection = middleware.process_view(request, _no_view, (), {})
     except (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent):
         raise PayloadTooLarge() from None
     except MultiPartParserError:
         raise BadRequest("The body is not valid form data.") from None
-    if reason:
-        raise CSRFFailed(f"CSRF verification failed: {reason}.")
+    if rejection is not None:
+        # Django's reason went to its ``django.security.csrf`` log; the client gets the code.
+        raise CSRFFailed()
+
+
+def set_csrf_cookie(request: HttpRequest, response: HttpResponseBase, *, rotate: bool) -> None:
+    """Make sure the response carries the CSRF cookie, with or without ``CsrfViewMiddleware``.
+
+    ``rotate`` (a login) issues a new secret, as ``django.contrib.auth.login()`` does, so a
+    secret planted before the login is worthless after it. Otherwise (refresh) the secret the
+    client holds is kept: a client that stored its csrftoken at login, or a second tab, goes
+    on working.
+    """
+    if not djwto_settings.CSRF:
+        return
+    middleware = CsrfViewMiddleware(_no_view)
+    if rotate:
+        rotate_token(request)
+    else:
+        middleware.process_request(request)  # the secret of the request's cookie, if any
+        get_token(request)  # that secret, or a new one; either way the cookie is sent
+    middleware.process_response(request, response)
+    morsel = response.cookies.get(settings.CSRF_COOKIE_NAME)
+    if morsel is not None and djwto_settings.COOKIE_SECURE:
+        # Secure like the token cookies it guards, whatever CSRF_COOKIE_SECURE says: a
+        # csrftoken cookie readable or plantable over plain HTTP undoes the CSRF check.
+        morsel["secure"] = True
 
 
 def _origin_is_trusted(request: HttpRequest, origin: str) -> bool:
@@ -132,28 +161,58 @@ def check_login_csrf(request: HttpRequest) -> None:
 
 
 class Transport:
-    mode = ""
-    uses_cookies = False
+    """Where one ``DJWTO_MODE`` carries tokens, and what that implies elsewhere.
+
+    Views ask the transport, never the mode's name:
+
+    - ``uses_cookies``: tokens are ambient credentials (cookies), so CSRF applies.
+    - ``accepts_refresh_in_body``: refresh endpoints also take the refresh token from a JSON
+      body ``{"refresh": ...}`` (a header-less client, as in djwto 0.0.4).
+    - ``echoes_refresh_token``: ``refresh_access`` answers with the presented refresh token
+      beside the new access token, as 0.0.4's JSON mode did, so a client can store the
+      answer's pair whole. Cookie transports never repeat a cookie the client already has.
+    """
+
+    #: The ``DJWTO_MODE`` value this transport serves.
+    mode: ClassVar[str] = ""
+    uses_cookies: ClassVar[bool] = False
+    accepts_refresh_in_body: ClassVar[bool] = False
+    echoes_refresh_token: ClassVar[bool] = False
 
     def get_raw_token(
-        self, request: HttpRequest, token_type: str, data: dict[str, Any] | None = None
+        self, request: HttpRequest, token_type: str, data: Mapping[str, Any] | None = None
     ) -> str:
-        """The raw token of ``token_type`` in ``request``; runs the CSRF check if needed."""
+        """The raw token of ``token_type`` in ``request``; runs the CSRF check if needed.
+
+        ``data`` is the parsed request body, for transports that accept a token there.
+        """
         raise NotImplementedError
 
     def get_body(self, tokens: Tokens, message: str) -> dict[str, Any]:
+        """The JSON body of a response that issues ``tokens``."""
         return {"msg": message}
 
     def check_login(self, request: HttpRequest) -> None:
         """Checks a login request must pass in this transport."""
 
-    def set_tokens(self, request: HttpRequest, response: HttpResponse, tokens: Tokens) -> None:
-        """Write the issued tokens to the response (cookie transports)."""
+    def set_tokens(
+        self,
+        request: HttpRequest,
+        response: HttpResponseBase,
+        tokens: Tokens,
+        *,
+        rotate_csrf: bool = False,
+    ) -> None:
+        """Write the issued tokens to the response (cookie transports).
 
-    def delete_tokens(self, response: HttpResponse) -> None:
+        ``rotate_csrf``: a login, which gets a new CSRF secret; a refresh keeps the client's.
+        """
+
+    def delete_tokens(self, response: HttpResponseBase) -> None:
         """Expire every token cookie this transport sets."""
 
     def has_credentials(self, request: HttpRequest) -> bool:
+        """Whether the request carries a credential of this transport that needs CSRF."""
         return False
 
 
@@ -169,8 +228,12 @@ def parse_bearer(header: str) -> str:
 
 class BearerTransport(Transport):
     mode = "JSON"
+    accepts_refresh_in_body = True
+    echoes_refresh_token = True
 
-    def get_raw_token(self, request, token_type, data=None):
+    def get_raw_token(
+        self, request: HttpRequest, token_type: str, data: Mapping[str, Any] | None = None
+    ) -> str:
         header = request.META.get("HTTP_AUTHORIZATION")
         if header is not None:
             return parse_bearer(header)
@@ -180,11 +243,14 @@ class BearerTransport(Transport):
             and "refresh" in data
             and request.content_type == "application/json"
         ):
-            # A JSON body only, as documented: a token in a form field is ignored (T2).
-            return data["refresh"]
+            # A JSON body only, as documented: a token in a form field is ignored.
+            token = data["refresh"]
+            if not isinstance(token, str):
+                raise InvalidToken("The refresh token must be a string.")
+            return token
         raise NotAuthenticated()
 
-    def get_body(self, tokens, message):
+    def get_body(self, tokens: Tokens, message: str) -> dict[str, Any]:
         body = {}
         if tokens.refresh is not None:
             body["refresh"] = tokens.refresh
@@ -195,12 +261,13 @@ class BearerTransport(Transport):
 
 class CookieTransport(Transport):
     uses_cookies = True
-    refresh_cookie = "jwt_refresh"
-    access_cookie = "jwt_access"
+    refresh_cookie: ClassVar[str] = "jwt_refresh"
+    access_cookie: ClassVar[str] = "jwt_access"
     #: Cookies the transport sets for the access token: (name, HttpOnly).
-    access_cookies: tuple[tuple[str, bool], ...] = (("jwt_access", True),)
+    access_cookies: ClassVar[tuple[tuple[str, bool], ...]] = (("jwt_access", True),)
 
-    def _cookie(self, request: HttpRequest, name: str) -> str | None:
+    def get_cookie(self, request: HttpRequest, name: str) -> str | None:
+        """The value of cookie ``name``; two cookies of that name are refused, not guessed."""
         value = request.COOKIES.get(name)
         if value is None:
             return None
@@ -213,27 +280,29 @@ class CookieTransport(Transport):
             if names.count(name) > 1:
                 # Two cookies of one name (say, one planted by a sibling subdomain) are
                 # ambiguous: refuse rather than guess which the user meant.
-                raise InvalidToken("Duplicate credential cookies.", code="token_ambiguous")
+                raise AmbiguousToken()
         return value
 
-    def get_raw_token(self, request, token_type, data=None):
+    def get_raw_token(
+        self, request: HttpRequest, token_type: str, data: Mapping[str, Any] | None = None
+    ) -> str:
         name = self.refresh_cookie if token_type == "refresh" else self.access_cookie
-        token = self._cookie(request, name)
+        token = self.get_cookie(request, name)
         if token is None:
             raise NotAuthenticated()
         check_csrf(request)
         return token
 
-    def check_login(self, request):
+    def check_login(self, request: HttpRequest) -> None:
         check_login_csrf(request)
 
-    def has_credentials(self, request):
+    def has_credentials(self, request: HttpRequest) -> bool:
         names = {self.refresh_cookie, *(name for name, _ in self.access_cookies)}
         return any(name in request.COOKIES for name in names)
 
-    def _set(
+    def set_cookie(
         self,
-        response: HttpResponse,
+        response: HttpResponseBase,
         name: str,
         value: str,
         *,
@@ -259,7 +328,9 @@ class CookieTransport(Transport):
             samesite=djwto_settings.SAME_SITE,
         )
 
-    def _delete(self, response: HttpResponse, name: str, *, path: str, httponly: bool) -> None:
+    def delete_cookie(
+        self, response: HttpResponseBase, name: str, *, path: str, httponly: bool
+    ) -> None:
         # Same Path, Domain, Secure and SameSite as when set, so the browser replaces it.
         response.set_cookie(
             name,
@@ -273,12 +344,20 @@ class CookieTransport(Transport):
             samesite=djwto_settings.SAME_SITE,
         )
 
-    def access_cookie_values(self, tokens: Tokens) -> dict[str, str]:
-        return {"jwt_access": tokens.access}
+    def access_cookie_values(self, access: str, tokens: Tokens) -> dict[str, str]:
+        """The value of each of ``access_cookies`` for the access token ``access``."""
+        return {"jwt_access": access}
 
-    def set_tokens(self, request, response, tokens):
+    def set_tokens(
+        self,
+        request: HttpRequest,
+        response: HttpResponseBase,
+        tokens: Tokens,
+        *,
+        rotate_csrf: bool = False,
+    ) -> None:
         if tokens.refresh is not None:
-            self._set(
+            self.set_cookie(
                 response,
                 self.refresh_cookie,
                 tokens.refresh,
@@ -287,9 +366,9 @@ class CookieTransport(Transport):
                 httponly=True,
             )
         if tokens.access is not None:
-            values = self.access_cookie_values(tokens)
+            values = self.access_cookie_values(tokens.access, tokens)
             for name, httponly in self.access_cookies:
-                self._set(
+                self.set_cookie(
                     response,
                     name,
                     values[name],
@@ -297,12 +376,14 @@ class CookieTransport(Transport):
                     path="/",
                     httponly=httponly,
                 )
-        set_csrf_cookie(request, response)
+        set_csrf_cookie(request, response, rotate=rotate_csrf)
 
-    def delete_tokens(self, response):
-        self._delete(response, self.refresh_cookie, path="/" + get_refresh_path(), httponly=True)
+    def delete_tokens(self, response: HttpResponseBase) -> None:
+        self.delete_cookie(
+            response, self.refresh_cookie, path="/" + get_refresh_path(), httponly=True
+        )
         for name, httponly in self.access_cookies:
-            self._delete(response, name, path="/", httponly=httponly)
+            self.delete_cookie(response, name, path="/", httponly=httponly)
 
 
 class OneCookieTransport(CookieTransport):
@@ -314,25 +395,12 @@ class TwoCookiesTransport(CookieTransport):
     access_cookie = "jwt_access_token"
     access_cookies = (("jwt_access_token", True), ("jwt_access_payload", False))
 
-    def access_cookie_values(self, tokens):
+    def access_cookie_values(self, access: str, tokens: Tokens) -> dict[str, str]:
         claims = json.dumps(tokens.access_claims, sort_keys=True, cls=DjangoJSONEncoder)
         return {
-            "jwt_access_token": tokens.access,
+            "jwt_access_token": access,
             "jwt_access_payload": base64.b64encode(claims.encode()).decode(),
         }
-
-
-def set_csrf_cookie(request: HttpRequest, response: HttpResponse) -> None:
-    """Issue a fresh CSRF cookie with the new tokens, with or without ``CsrfViewMiddleware``."""
-    if not djwto_settings.CSRF:
-        return
-    rotate_token(request)
-    CsrfViewMiddleware(_noop).process_response(request, response)
-    morsel = response.cookies.get(settings.CSRF_COOKIE_NAME)
-    if morsel is not None and djwto_settings.COOKIE_SECURE:
-        # Secure like the token cookies it guards, whatever CSRF_COOKIE_SECURE says: a
-        # csrftoken cookie readable or plantable over plain HTTP undoes the CSRF check.
-        morsel["secure"] = True
 
 
 TRANSPORTS: dict[str, Transport] = {

@@ -42,10 +42,11 @@ from .exceptions import (
     BadRequest,
     DjwtoError,
     InvalidCredentials,
-    InvalidToken,
     MethodNotAllowed,
     NotFound,
     PayloadTooLarge,
+    SessionExpired,
+    UserInvalid,
 )
 from .queries import authenticate, update_last_login
 from .responses import error_response
@@ -96,10 +97,10 @@ class TokenView(View):
     def handle_error(self, exc: DjwtoError) -> HttpResponse:
         return error_response(exc)
 
-    def http_method_not_allowed(self, request: HttpRequest, *args: Any, **kwargs: Any):
-        exc = MethodNotAllowed()
-        exc.allowed = [m.upper() for m in self._allowed_methods()]
-        raise exc
+    def http_method_not_allowed(
+        self, request: HttpRequest, *args: Any, **kwargs: Any
+    ) -> HttpResponse:
+        raise MethodNotAllowed(m for m in self.http_method_names if hasattr(self, m))
 
     # --- request data ---
 
@@ -160,7 +161,7 @@ class TokenView(View):
         """
         self.check_jwt_type()
         transport = self.get_transport()
-        data = self.get_data() if transport.mode == "JSON" else None
+        data = self.get_data() if transport.accepts_refresh_in_body else None
         return authenticate_request(
             self.request, transport, token_type, data=data, sender=self.__class__
         )
@@ -222,6 +223,10 @@ class LoginView(TokenIssuerMixin, TokenView):
         )
         return response
 
+    def set_cookies(self, response: HttpResponse, tokens: Tokens) -> None:
+        # A login starts a new session: a new CSRF secret, as django.contrib.auth.login() does.
+        self.get_transport().set_tokens(self.request, response, tokens, rotate_csrf=True)
+
     def check_jwt_type(self) -> None:
         jwt_type = self.get_data().get("jwt_type")
         if jwt_type is not None and jwt_type not in ("access", "refresh"):
@@ -276,7 +281,7 @@ class RefreshTokenMixin:
         """Reload the user: it must exist, be active, and have the password of the login."""
         user = get_user_for_claims(claims)
         if not user.is_authenticated or not is_stamp_valid(user, claims.get("stamp")):
-            raise InvalidToken("The user of this token is no longer valid.", code="user_invalid")
+            raise UserInvalid()
         return user
 
 
@@ -312,8 +317,8 @@ class RefreshView(RefreshTokenMixin, TokenIssuerMixin, TokenView):
                 fresh.pop(name, None)
         access_claims = self.get_access_payload(fresh)
         tokens = Tokens(None, self.encode_token(access_claims), claims, access_claims)
-        if self.get_transport().mode == "JSON":
-            tokens.refresh = self.request.token  # 0.0.4 answered with both tokens
+        if self.get_transport().echoes_refresh_token:
+            tokens.refresh = self.request.token
         response = self.respond(tokens)
         signals.jwt_access_refreshed.send(
             sender=self.__class__,
@@ -327,9 +332,7 @@ class RefreshView(RefreshTokenMixin, TokenIssuerMixin, TokenView):
     def rotate_tokens(self, user: Any, claims: dict[str, Any]) -> HttpResponse:
         refresh_claims = self.get_payload(user, previous=claims)
         if refresh_claims["exp"] <= time.time():
-            raise InvalidToken(
-                "The session reached its maximum lifetime; log in again.", code="session_expired"
-            )
+            raise SessionExpired()
         access_claims = self.get_access_payload(refresh_claims)
         tokens = Tokens(
             self.encode_token(refresh_claims),

@@ -296,13 +296,15 @@ def _check_unknown_names() -> list[checks.CheckMessage]:
     for setting in dir(settings):
         if not setting.startswith(PREFIX) or setting[len(PREFIX) :] in SETTINGS:
             continue
-        known = [PREFIX + name for name in SETTINGS]
-        close = difflib.get_close_matches(setting, known, n=1)
+        # Without the shared prefix, which would make every name look close.
+        close = difflib.get_close_matches(setting[len(PREFIX) :], list(SETTINGS), n=1)
         messages.append(
             _warning(
                 f"{setting} is not a djwto setting: djwto ignores it.",
                 "W008",
-                f"Did you mean {close[0]}?" if close else "See the settings list in djwto.conf.",
+                f"Did you mean {PREFIX}{close[0]}?"
+                if close
+                else "See the settings list (djwto.conf.SETTINGS).",
             )
         )
     return messages

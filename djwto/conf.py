@@ -170,7 +170,7 @@ def _positive_lifetime(name: str, value: Any) -> timedelta:
         hint = None
         if value is None or value == timedelta(0):
             hint = (
-                "djwto 0.0.4 issued tokens without expiry for an empty value; every token "
+                "djwto 0.0.4 gave tokens no expiry of their own for an empty value; every token "
                 "now expires: set a datetime.timedelta (e.g. timedelta(minutes=5))."
             )
         raise SettingError(
@@ -628,7 +628,7 @@ def _show_default(spec: Setting) -> str:
         for unit, size in (("days", 86400), ("hours", 3600), ("minutes", 60)):
             if seconds and seconds % size == 0:
                 return f"`timedelta({unit}={seconds // size})`"
-        return f"`timedelta({f'seconds={seconds}' if seconds else ''})`"
+        return f"`timedelta(seconds={seconds})`" if seconds else "`timedelta(0)`"
     if isinstance(value, str):
         return f'`"{value}"`'
     return f"`{value!r}`"

@@ -64,7 +64,12 @@ def test_e003_unknown_mode(settings):
     assert "DJWTO_MODE" in messages[0].msg
 
 
-LIFETIMES = ("ACCESS_TOKEN_LIFETIME", "REFRESH_TOKEN_LIFETIME", "NBF_LIFETIME", "MAX_SESSION_LIFETIME")
+LIFETIMES = (
+    "ACCESS_TOKEN_LIFETIME",
+    "REFRESH_TOKEN_LIFETIME",
+    "NBF_LIFETIME",
+    "MAX_SESSION_LIFETIME",
+)
 
 
 @pytest.mark.parametrize(
@@ -343,3 +348,34 @@ def test_e005_verify_only_key_on_the_wrong_curve(settings):
     messages = check_djwto_settings()
     assert [m.id for m in messages] == ["djwto.E005"]
     assert "DJWTO_VERIFYING_KEY" in messages[0].msg
+
+
+# --- the README documents every id, and its quickstart key is refused ----------------------------
+
+
+def _readme() -> str:
+    from pathlib import Path
+
+    return (Path(__file__).resolve().parents[2] / "README.md").read_text()
+
+
+def test_every_check_id_is_in_the_readme():
+    import re
+
+    import djwto.checks
+
+    documented = set(re.findall(r"``djwto\.([EW]\d{3})``", djwto.checks.__doc__))
+    assert len(documented) >= 20
+    readme_ids = set(re.findall(r"^\| ([EW]\d{3}) \|", _readme(), re.MULTILINE))
+    readme_ids |= set(re.findall(r"\| ([EW]\d{3}) \| [^|]+ \|\s*$", _readme(), re.MULTILINE))
+    assert documented <= readme_ids, documented - readme_ids
+
+
+def test_the_readme_quickstart_key_fails_manage_py_check(settings):
+    import re
+
+    (placeholder,) = re.findall(r'^DJWTO_SIGNING_KEY = "([^"]+)"', _readme(), re.MULTILINE)
+    assert len(placeholder.encode()) >= 32  # refused as a placeholder, not for its length
+    settings.DJWTO_SIGNING_KEY = placeholder
+    with pytest.raises(SystemCheckError, match=r"djwto\.E010"):
+        call_command("check", stdout=StringIO(), stderr=StringIO())

@@ -458,11 +458,6 @@ def clean(name: str, value: Any) -> Any:
     return SETTINGS[name].clean(name, value)
 
 
-def get_configured(name: str) -> Any:
-    """The project's value of ``DJWTO_<name>``, else the default (not validated, not kept)."""
-    return getattr(django_settings, PREFIX + name, SETTINGS[name].default)
-
-
 def get_validated(name: str) -> Any:
     """The validated value of ``DJWTO_<name>`` (e.g. ``"DENYLIST_LOCAL_CACHE"``).
 

@@ -253,6 +253,13 @@ def test_get_validated_names_the_setting_and_what_to_do(settings, value):
     assert "DENYLIST_LOCAL_CACHE" not in conf.validated_settings.__dict__
 
 
+def test_an_optional_lifetime_read_as_required_is_refused(settings):
+    settings.DJWTO_NBF_LIFETIME = None
+    assert conf.get_lifetime("NBF_LIFETIME", optional=True) is None
+    with pytest.raises(ImproperlyConfigured, match="DJWTO_NBF_LIFETIME"):
+        conf.get_lifetime("NBF_LIFETIME")
+
+
 def test_get_validated_refuses_unknown_names():
     with pytest.raises(AttributeError, match="NOT_A_SETTING"):
         conf.get_validated("NOT_A_SETTING")
@@ -315,6 +322,8 @@ def test_claims_class_is_checked_only_when_the_project_sets_it(settings):
     assert conf.DEFAULTS["CLAIMS_CLASS"] == "djwto.claims.Claims"
     assert "djwto.E012" not in [m.id for m in check_djwto_settings()]
     settings.DJWTO_CLAIMS_CLASS = "djwto.backends.VerifiedTokenCache"  # any importable class
+    assert check_djwto_settings() == []
+    settings.DJWTO_CLAIMS_CLASS = dict  # a class itself is fine too
     assert check_djwto_settings() == []
     settings.DJWTO_CLAIMS_CLASS = "myproject.claims.Claims"
     messages = check_djwto_settings()

@@ -43,12 +43,19 @@ from .conf import (
     get_leeway,
     get_raw_signing_key,
     get_signing_key,
+    validated_settings,
 )
 from .exceptions import ExpiredToken, InvalidToken, TokenTooLarge
 
 ALLOWED_HEADERS = frozenset({"alg", "typ", "kid"})
 _COMPACT_JWS = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+", re.ASCII)
-_KEY_TYPES = {"HS": OctKey, "RS": RSAKey, "PS": RSAKey, "ES": ECKey, "Ed": OKPKey}
+_KEY_TYPES: dict[str, type[OctKey] | type[RSAKey] | type[ECKey] | type[OKPKey]] = {
+    "HS": OctKey,
+    "RS": RSAKey,
+    "PS": RSAKey,
+    "ES": ECKey,
+    "Ed": OKPKey,
+}
 
 
 # --- keys -----------------------------------------------------------------------------------
@@ -62,13 +69,11 @@ class KeyMaterial:
     verifying_key: Any
 
 
-def _import_key(value: Any, algorithm: str, setting: str) -> Any:
+def _import_key(value: str | bytes, algorithm: str, setting: str) -> Any:
     key_class = _KEY_TYPES[algorithm[:2]]
     if isinstance(value, str):
         value = value.encode()
     try:
-        if key_class is OctKey:
-            return OctKey.import_key(value)
         return key_class.import_key(value)
     except (JoseError, ValueError, TypeError) as exc:
         raise ImproperlyConfigured(
@@ -81,7 +86,7 @@ def get_signing_material() -> KeyMaterial:
     """The imported keys and the one-algorithm registry; rebuilt when a setting changes."""
     algorithm = get_algorithm()
     registry = JWSRegistry(algorithms=[algorithm])
-    verifying_setting = djwto_settings.VERIFYING_KEY
+    verifying_setting = validated_settings.VERIFYING_KEY
     if algorithm in HMAC_ALGORITHMS:
         key = _import_key(get_signing_key(), algorithm, "DJWTO_SIGNING_KEY")
         return KeyMaterial(algorithm, registry, key, key)
@@ -155,11 +160,12 @@ def encode(claims: dict[str, Any]) -> str:
     payload = json.dumps(claims, separators=(",", ":"), cls=DjangoJSONEncoder).encode()
     header = {"alg": material.algorithm, "typ": "JWT"}
     token = jws.serialize_compact(header, payload, material.signing_key, registry=material.registry)
-    if len(token) > djwto_settings.MAX_TOKEN_BYTES:
+    max_bytes: int = validated_settings.MAX_TOKEN_BYTES
+    if len(token) > max_bytes:
         # decode() would refuse it: never hand out a token that cannot be used.
         raise TokenTooLarge(
             f"The token would be {len(token)} bytes, over DJWTO_MAX_TOKEN_BYTES "
-            f"({djwto_settings.MAX_TOKEN_BYTES}): it holds too many claims (often permissions). "
+            f"({max_bytes}): it holds too many claims (often permissions). "
             "Trim get_payload() or raise DJWTO_MAX_TOKEN_BYTES."
         )
     return token
@@ -276,6 +282,7 @@ def _check_static_claims(claims: dict[str, Any]) -> None:
     perms = user.get("perms", [])
     if not isinstance(perms, list) or not all(isinstance(p, str) for p in perms):
         raise InvalidToken()
+    # Read as tokens.py issues them (unvalidated), so both sides always agree.
     issuer = djwto_settings.ISS_CLAIM
     if issuer is not None and claims.get("iss") != issuer:
         raise InvalidToken()
@@ -331,7 +338,7 @@ def decode(token: Any, token_type: str) -> dict[str, Any]:
 
     The returned dict is a copy: changing it never affects later requests.
     """
-    if not isinstance(token, str) or len(token) > djwto_settings.MAX_TOKEN_BYTES:
+    if not isinstance(token, str) or len(token) > validated_settings.MAX_TOKEN_BYTES:
         raise InvalidToken()
     if not _COMPACT_JWS.fullmatch(token):
         raise InvalidToken()
@@ -397,7 +404,5 @@ class VerifiedTokenCache:
 
 @derived
 def get_token_cache() -> VerifiedTokenCache:
-    size = djwto_settings.TOKEN_CACHE_SIZE
-    if isinstance(size, bool) or not isinstance(size, int) or size < 0:
-        raise ImproperlyConfigured(f"DJWTO_TOKEN_CACHE_SIZE must be an integer >= 0; got {size!r}.")
+    size: int = validated_settings.TOKEN_CACHE_SIZE
     return VerifiedTokenCache(size)

@@ -1,28 +1,45 @@
 """System checks (``manage.py check``): misconfiguration is loud and early.
 
+Every setting's value is checked by its validator in :data:`djwto.conf.SETTINGS` (the same one
+the runtime getters use); the checks below add what needs several settings or the outside world.
+
 Errors:
 - ``djwto.E001`` the signing key is missing or empty
 - ``djwto.E002`` ``DJWTO_ALGORITHM`` is ``none`` or not supported
 - ``djwto.E003`` ``DJWTO_MODE`` is unknown
-- ``djwto.E004`` a lifetime is not a positive ``timedelta`` (or the grace is negative)
+- ``djwto.E004`` a lifetime is not a positive ``timedelta`` (or the grace is negative); for
+  ``None``, which djwto 0.0.4 read as "no expiry", the hint names the replacement
 - ``djwto.E005`` a key cannot be used with the algorithm (wrong type, or asymmetric keys missing)
 - ``djwto.E006`` ``DJWTO_LEEWAY`` is invalid or above 60 seconds
-- ``djwto.E007`` ``DJWTO_SAME_SITE`` is invalid, or ``None`` without ``Secure``
+- ``djwto.E007`` ``DJWTO_SAME_SITE`` is invalid (0.0.4's lower-case spellings and ``None``
+  included: the hint names the replacement), or ``"None"`` without ``Secure``
 - ``djwto.E008`` ``DJWTO_MAX_TOKEN_BYTES``, ``DJWTO_TOKEN_CACHE_SIZE`` or
   ``DJWTO_DENYLIST_LOCAL_CACHE`` is not a valid size
 - ``djwto.E009`` the denylist backend or its cache alias does not exist
+- ``djwto.E010`` the HMAC key is weaker than RFC 7518 §3.2 allows: shorter than the hash output
+  (32 bytes for HS256), or a placeholder such as ``change-me`` (this was the warning W001)
+- ``djwto.E011`` a setting without a check of its own has a value of the wrong type (a flag that
+  is not ``True``/``False``, a claim or cookie domain that is not a string, ...)
+- ``djwto.E012`` ``DJWTO_CLAIMS_CLASS`` (when set) cannot be imported or is not a class
+- ``djwto.E013`` ``DJWTO_ISS_CLAIM``, ``DJWTO_SUB_CLAIM`` or ``DJWTO_AUD_CLAIM`` is empty:
+  djwto 0.0.4 read that as unset; the replacement is ``None``
 
 Warnings:
-- ``djwto.W001`` an HMAC key shorter than the hash output (32 bytes for HS256)
 - ``djwto.W002`` the signing key is Django's ``SECRET_KEY``
 - ``djwto.W003`` the access token lives longer than the refresh token
 - ``djwto.W004`` cookies are not ``Secure`` while ``DEBUG`` is off
 - ``djwto.W005`` CSRF protection is off in a cookie mode
 - ``djwto.W006`` the cache denylist uses a per-process (local-memory) cache
+- ``djwto.W007`` ``DJWTO_JTI_CLAIM = False``: in djwto 0.0.4 it left ``jti`` out of every token
+  (and so turned revocation off); refresh tokens now always carry one
+- ``djwto.W008`` a ``DJWTO_*`` setting djwto does not know (a typo?), naming the closest known one
 """
 
 from __future__ import annotations
 
+import difflib
+import re
+from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
@@ -32,36 +49,52 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
 from .conf import (
-    ALGORITHMS,
     COOKIE_MODES,
     HMAC_ALGORITHMS,
-    MODES,
+    PREFIX,
+    SETTINGS,
+    SettingError,
     djwto_settings,
     get_raw_signing_key,
 )
 
 MAX_LEEWAY_SECONDS = 60
 _HASH_BYTES = {"HS256": 32, "HS384": 48, "HS512": 64}
+#: Keys copied from a README or a template rather than generated.
+_PLACEHOLDER = re.compile(rb"change[-_ ]?me", re.IGNORECASE)
+_SIZES = ("MAX_TOKEN_BYTES", "TOKEN_CACHE_SIZE", "DENYLIST_LOCAL_CACHE")
 
 
-def _error(msg: str, id: str, hint: str | None = None) -> checks.Error:
+def _error(msg: str, id: str, hint: str | None = None) -> checks.CheckMessage:
     return checks.Error(msg, hint=hint, id=f"djwto.{id}")
 
 
-def _warning(msg: str, id: str, hint: str | None = None) -> checks.Warning:
+def _warning(msg: str, id: str, hint: str | None = None) -> checks.CheckMessage:
     return checks.Warning(msg, hint=hint, id=f"djwto.{id}")
 
 
-def _check_algorithm_and_keys() -> list[checks.CheckMessage]:
+def _check_values(names: Iterable[str]) -> tuple[list[checks.CheckMessage], set[str]]:
+    """The table's validators on the configured values: the errors, and the names that failed."""
+    messages: list[checks.CheckMessage] = []
+    failed: set[str] = set()
+    for name in names:
+        spec = SETTINGS[name]
+        try:
+            spec.clean(name, getattr(djwto_settings, name))
+        except SettingError as exc:
+            failed.add(name)
+            messages.append(_error(exc.msg, exc.id or spec.check_id, exc.hint))
+    return messages, failed
+
+
+def _check_sizes() -> list[checks.CheckMessage]:
+    return _check_values(_SIZES)[0]
+
+
+def _check_algorithm_and_keys(failed: set[str]) -> list[checks.CheckMessage]:
+    if failed & {"ALGORITHM", "SIGNING_KEY", "VERIFYING_KEY"}:
+        return []
     algorithm = djwto_settings.ALGORITHM
-    if algorithm not in ALGORITHMS:
-        return [
-            _error(
-                f"DJWTO_ALGORITHM {algorithm!r} is not supported.",
-                "E002",
-                f"Use one of {', '.join(ALGORITHMS)}; 'none' is never accepted.",
-            )
-        ]
     key = get_raw_signing_key()
     if algorithm in HMAC_ALGORITHMS:
         if not key:
@@ -70,20 +103,11 @@ def _check_algorithm_and_keys() -> list[checks.CheckMessage]:
                     "DJWTO_SIGNING_KEY is missing or empty.",
                     "E001",
                     "Set DJWTO_SIGNING_KEY (setting or environment variable) to a random "
-                    f"string of at least {_HASH_BYTES[algorithm]} bytes.",
+                    f"string of at least {_HASH_BYTES[algorithm]} bytes, e.g. "
+                    "secrets.token_urlsafe(64).",
                 )
             ]
-        messages: list[checks.CheckMessage] = []
-        raw = key.encode() if isinstance(key, str) else key
-        if len(raw) < _HASH_BYTES[algorithm]:
-            messages.append(
-                _warning(
-                    f"DJWTO_SIGNING_KEY is {len(raw)} bytes, shorter than the {algorithm} hash "
-                    f"({_HASH_BYTES[algorithm]} bytes): it can be brute-forced from one token.",
-                    "W001",
-                    "Use e.g. secrets.token_urlsafe(64).",
-                )
-            )
+        messages = _check_hmac_strength(key, algorithm)
         if key == getattr(settings, "SECRET_KEY", None):
             messages.append(
                 _warning(
@@ -104,6 +128,32 @@ def _check_algorithm_and_keys() -> list[checks.CheckMessage]:
     return _check_key_import()
 
 
+def _check_hmac_strength(key: str | bytes, algorithm: str) -> list[checks.CheckMessage]:
+    """RFC 7518 §3.2: an HMAC key at least as long as the hash, and not a copied placeholder."""
+    raw = key.encode() if isinstance(key, str) else key
+    hint = "Generate one: python -c 'import secrets; print(secrets.token_urlsafe(64))'."
+    if _PLACEHOLDER.search(raw):
+        return [
+            _error(
+                "DJWTO_SIGNING_KEY is a placeholder ('change-me'): anyone who read the same "
+                "example can sign tokens.",
+                "E010",
+                hint,
+            )
+        ]
+    if len(raw) < _HASH_BYTES[algorithm]:
+        return [
+            _error(
+                f"DJWTO_SIGNING_KEY is {len(raw)} bytes, shorter than the {algorithm} hash "
+                f"({_HASH_BYTES[algorithm]} bytes, RFC 7518 §3.2): it can be brute-forced "
+                "from one token.",
+                "E010",
+                hint,
+            )
+        ]
+    return []
+
+
 def _check_key_import() -> list[checks.CheckMessage]:
     from .backends import get_signing_material
 
@@ -114,74 +164,49 @@ def _check_key_import() -> list[checks.CheckMessage]:
     return []
 
 
-def _check_lifetimes() -> list[checks.CheckMessage]:
+def _check_lifetimes(failed: set[str]) -> list[checks.CheckMessage]:
     messages: list[checks.CheckMessage] = []
-    values: dict[str, Any] = {}
-    for name, optional in (
-        ("ACCESS_TOKEN_LIFETIME", False),
-        ("REFRESH_TOKEN_LIFETIME", False),
-        ("NBF_LIFETIME", True),
-        ("MAX_SESSION_LIFETIME", True),
-    ):
-        value = getattr(djwto_settings, name)
-        values[name] = value
-        if value is None and optional:
-            continue
-        if not isinstance(value, timedelta) or value <= timedelta(0):
+    if not failed & {"ACCESS_TOKEN_LIFETIME", "REFRESH_TOKEN_LIFETIME"}:
+        access = djwto_settings.ACCESS_TOKEN_LIFETIME
+        refresh = djwto_settings.REFRESH_TOKEN_LIFETIME
+        if access > refresh:
             messages.append(
-                _error(
-                    f"DJWTO_{name} must be a positive datetime.timedelta; got {value!r}.", "E004"
+                _warning(
+                    "DJWTO_ACCESS_TOKEN_LIFETIME is longer than "
+                    "DJWTO_REFRESH_TOKEN_LIFETIME; access tokens are cut to the "
+                    "refresh token's expiry.",
+                    "W003",
                 )
             )
-    grace = djwto_settings.ROTATION_GRACE
-    if not isinstance(grace, timedelta) or grace < timedelta(0):
-        messages.append(
-            _error(f"DJWTO_ROTATION_GRACE must be a timedelta >= 0; got {grace!r}.", "E004")
-        )
-    access, refresh = values["ACCESS_TOKEN_LIFETIME"], values["REFRESH_TOKEN_LIFETIME"]
-    if not messages and access > refresh:
-        messages.append(
-            _warning(
-                "DJWTO_ACCESS_TOKEN_LIFETIME is longer than "
-                "DJWTO_REFRESH_TOKEN_LIFETIME; access tokens are cut to the "
-                "refresh token's expiry.",
-                "W003",
+    if "LEEWAY" not in failed:
+        seconds = _seconds(djwto_settings.LEEWAY)
+        if seconds > MAX_LEEWAY_SECONDS:
+            messages.append(
+                _error(
+                    f"DJWTO_LEEWAY is {seconds:g}s; more than {MAX_LEEWAY_SECONDS}s "
+                    "keeps expired tokens alive.",
+                    "E006",
+                    "Fix clock skew with NTP instead.",
+                )
             )
-        )
-    leeway = djwto_settings.LEEWAY
-    seconds = leeway.total_seconds() if isinstance(leeway, timedelta) else leeway
-    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0:
-        messages.append(_error(f"DJWTO_LEEWAY must be a timedelta >= 0; got {leeway!r}.", "E006"))
-    elif seconds > MAX_LEEWAY_SECONDS:
-        messages.append(
-            _error(
-                f"DJWTO_LEEWAY is {seconds:g}s; more than {MAX_LEEWAY_SECONDS}s "
-                "keeps expired tokens alive.",
-                "E006",
-                "Fix clock skew with NTP instead.",
-            )
-        )
     return messages
 
 
-def _check_transport() -> list[checks.CheckMessage]:
+def _seconds(value: timedelta | float) -> float:
+    return value.total_seconds() if isinstance(value, timedelta) else value
+
+
+def _check_transport(failed: set[str]) -> list[checks.CheckMessage]:
+    if "MODE" in failed:
+        return []
     mode = djwto_settings.MODE
-    if mode not in MODES:
-        return [
-            _error(f"DJWTO_MODE {mode!r} is unknown.", "E003", f"Use one of {', '.join(MODES)}.")
-        ]
     messages: list[checks.CheckMessage] = []
-    same_site = djwto_settings.SAME_SITE
     secure = djwto_settings.COOKIE_SECURE
-    if same_site not in ("Lax", "Strict", "None", False):
-        messages.append(
-            _error(
-                f"DJWTO_SAME_SITE {same_site!r} is invalid.",
-                "E007",
-                "Use 'Lax' (default), 'Strict' or 'None'.",
-            )
-        )
-    elif same_site == "None" and not secure:
+    if (
+        not failed & {"SAME_SITE", "COOKIE_SECURE"}
+        and djwto_settings.SAME_SITE == "None"
+        and not secure
+    ):
         messages.append(
             _error(
                 "DJWTO_SAME_SITE='None' without DJWTO_COOKIE_SECURE: browsers drop such cookies.",
@@ -189,7 +214,7 @@ def _check_transport() -> list[checks.CheckMessage]:
             )
         )
     if mode in COOKIE_MODES:
-        if not secure and not settings.DEBUG:
+        if "COOKIE_SECURE" not in failed and not secure and not settings.DEBUG:
             messages.append(
                 _warning(
                     "DJWTO_COOKIE_SECURE is off outside DEBUG: token cookies "
@@ -197,7 +222,7 @@ def _check_transport() -> list[checks.CheckMessage]:
                     "W004",
                 )
             )
-        if not djwto_settings.CSRF:
+        if "CSRF" not in failed and not djwto_settings.CSRF:
             messages.append(
                 _warning(
                     f"DJWTO_CSRF is off in {mode} mode: any site can make the "
@@ -208,22 +233,9 @@ def _check_transport() -> list[checks.CheckMessage]:
     return messages
 
 
-def _check_sizes() -> list[checks.CheckMessage]:
-    messages = []
-    for name, minimum in (
-        ("MAX_TOKEN_BYTES", 256),
-        ("TOKEN_CACHE_SIZE", 0),
-        ("DENYLIST_LOCAL_CACHE", 0),
-    ):
-        value = getattr(djwto_settings, name)
-        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-            messages.append(
-                _error(f"DJWTO_{name} must be an integer >= {minimum}; got {value!r}.", "E008")
-            )
-    return messages
-
-
-def _check_denylist() -> list[checks.CheckMessage]:
+def _check_denylist(failed: set[str]) -> list[checks.CheckMessage]:
+    if "DENYLIST_BACKEND" in failed:
+        return []
     backend = djwto_settings.DENYLIST_BACKEND
     try:
         cls = import_string(backend) if isinstance(backend, str) else backend
@@ -231,7 +243,7 @@ def _check_denylist() -> list[checks.CheckMessage]:
         return [_error(f"DJWTO_DENYLIST_BACKEND {backend!r} cannot be imported: {exc}", "E009")]
     from .denylist import CacheDenylist
 
-    if isinstance(cls, type) and issubclass(cls, CacheDenylist):
+    if isinstance(cls, type) and issubclass(cls, CacheDenylist) and "DENYLIST_CACHE" not in failed:
         alias = djwto_settings.DENYLIST_CACHE
         caches = getattr(settings, "CACHES", {})
         if alias not in caches:
@@ -248,12 +260,66 @@ def _check_denylist() -> list[checks.CheckMessage]:
     return []
 
 
+def _check_claims_class(failed: set[str]) -> list[checks.CheckMessage]:
+    """Only a project's own value is imported here: the default is djwto's and tested with it."""
+    if "CLAIMS_CLASS" in failed or not hasattr(settings, PREFIX + "CLAIMS_CLASS"):
+        return []
+    value = djwto_settings.CLAIMS_CLASS
+    if isinstance(value, type):
+        return []
+    try:
+        cls = import_string(value)
+    except ImportError as exc:
+        return [_error(f"DJWTO_CLAIMS_CLASS {value!r} cannot be imported: {exc}", "E012")]
+    if not isinstance(cls, type):
+        return [_error(f"DJWTO_CLAIMS_CLASS {value!r} is not a class.", "E012")]
+    return []
+
+
+def _check_004_meanings(failed: set[str]) -> list[checks.CheckMessage]:
+    """Values djwto 0.0.4 accepted that still work, but no longer mean the same."""
+    if "JTI_CLAIM" not in failed and djwto_settings.JTI_CLAIM is False:
+        return [
+            _warning(
+                "DJWTO_JTI_CLAIM is False: djwto 0.0.4 then left jti out of every token (and "
+                "so never revoked them); refresh tokens now always carry one, only access "
+                "tokens go without.",
+                "W007",
+                "Remove the setting to give access tokens a jti too, or silence djwto.W007.",
+            )
+        ]
+    return []
+
+
+def _check_unknown_names() -> list[checks.CheckMessage]:
+    messages: list[checks.CheckMessage] = []
+    for setting in dir(settings):
+        if not setting.startswith(PREFIX) or setting[len(PREFIX) :] in SETTINGS:
+            continue
+        # Without the shared prefix, which would make every name look close.
+        close = difflib.get_close_matches(setting[len(PREFIX) :], list(SETTINGS), n=1)
+        messages.append(
+            _warning(
+                f"{setting} is not a djwto setting: djwto ignores it.",
+                "W008",
+                f"Did you mean {PREFIX}{close[0]}?"
+                if close
+                else "See the settings list (djwto.conf.SETTINGS).",
+            )
+        )
+    return messages
+
+
 @checks.register(checks.Tags.security)
 def check_djwto_settings(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    messages, failed = _check_values(SETTINGS)
     return [
-        *_check_algorithm_and_keys(),
-        *_check_lifetimes(),
-        *_check_transport(),
-        *_check_sizes(),
-        *_check_denylist(),
+        *messages,
+        *_check_algorithm_and_keys(failed),
+        *_check_lifetimes(failed),
+        *_check_transport(failed),
+        *_check_denylist(failed),
+        *_check_claims_class(failed),
+        *_check_004_meanings(failed),
+        *_check_unknown_names(),
     ]

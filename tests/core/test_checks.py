@@ -64,11 +64,24 @@ def test_e003_unknown_mode(settings):
     assert "DJWTO_MODE" in messages[0].msg
 
 
-@pytest.mark.parametrize(
-    "name",
-    ["ACCESS_TOKEN_LIFETIME", "REFRESH_TOKEN_LIFETIME", "NBF_LIFETIME", "MAX_SESSION_LIFETIME"],
+LIFETIMES = (
+    "ACCESS_TOKEN_LIFETIME",
+    "REFRESH_TOKEN_LIFETIME",
+    "NBF_LIFETIME",
+    "MAX_SESSION_LIFETIME",
 )
-@pytest.mark.parametrize("value", [300, timedelta(0), timedelta(minutes=-1), "1d"])
+
+
+@pytest.mark.parametrize(
+    "name,value",
+    [
+        (name, value)
+        for name in LIFETIMES
+        for value in (300, timedelta(0), timedelta(minutes=-1), "1d")
+        # timedelta(0) turns nbf off, as in djwto 0.0.4 (tested in test_compat_004_settings).
+        if (name, value) != ("NBF_LIFETIME", timedelta(0))
+    ],
+)
 def test_e004_lifetime_not_a_positive_timedelta(settings, name, value):
     setattr(settings, "DJWTO_" + name, value)
     messages = check_djwto_settings()
@@ -214,18 +227,45 @@ def test_denylist_backend_given_as_a_class(settings):
 
 
 @pytest.mark.parametrize(
-    "algorithm,length,warns",
+    "algorithm,length,weak",
     [("HS256", 31, True), ("HS256", 32, False), ("HS512", 63, True), ("HS512", 64, False)],
 )
-def test_w001_short_hmac_key(settings, algorithm, length, warns):
+def test_e010_short_hmac_key_is_an_error(settings, algorithm, length, weak):
     settings.DJWTO_ALGORITHM = algorithm
     settings.DJWTO_SIGNING_KEY = "k" * length
-    assert ids() == (["djwto.W001"] if warns else [])
+    assert ids() == (["djwto.E010"] if weak else [])
+    if weak:
+        with pytest.raises(SystemCheckError, match=r"djwto\.E010"):
+            call_command("check", stdout=StringIO(), stderr=StringIO())
 
 
-def test_w001_counts_bytes_of_a_bytes_key(settings):
+def test_e010_counts_bytes_of_a_bytes_key(settings):
     settings.DJWTO_SIGNING_KEY = b"k" * 16
-    assert ids() == ["djwto.W001"]
+    assert ids() == ["djwto.E010"]
+    settings.DJWTO_SIGNING_KEY = "é" * 16  # 32 bytes in UTF-8
+    assert ids() == []
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "change-me: a random string of 32+ bytes",  # the README's old placeholder, 40 bytes
+        "CHANGEME-0123456789abcdef0123456789abcdef",
+        b"please change_me 0123456789abcdef0123456789",
+    ],
+)
+def test_e010_placeholder_key_fails_manage_py_check(settings, key):
+    settings.DJWTO_SIGNING_KEY = key
+    assert ids() == ["djwto.E010"]
+    with pytest.raises(SystemCheckError, match=r"djwto\.E010"):
+        call_command("check", stdout=StringIO(), stderr=StringIO())
+
+
+def test_e010_generated_key_passes(settings):
+    import secrets
+
+    settings.DJWTO_SIGNING_KEY = secrets.token_urlsafe(64)
+    assert ids() == []
 
 
 def test_w002_signing_key_is_secret_key(settings):
@@ -308,3 +348,34 @@ def test_e005_verify_only_key_on_the_wrong_curve(settings):
     messages = check_djwto_settings()
     assert [m.id for m in messages] == ["djwto.E005"]
     assert "DJWTO_VERIFYING_KEY" in messages[0].msg
+
+
+# --- the README documents every id, and its quickstart key is refused ----------------------------
+
+
+def _readme() -> str:
+    from pathlib import Path
+
+    return (Path(__file__).resolve().parents[2] / "README.md").read_text()
+
+
+def test_every_check_id_is_in_the_readme():
+    import re
+
+    import djwto.checks
+
+    documented = set(re.findall(r"``djwto\.([EW]\d{3})``", djwto.checks.__doc__))
+    assert len(documented) >= 20
+    readme_ids = set(re.findall(r"^\| ([EW]\d{3}) \|", _readme(), re.MULTILINE))
+    readme_ids |= set(re.findall(r"\| ([EW]\d{3}) \| [^|]+ \|\s*$", _readme(), re.MULTILINE))
+    assert documented <= readme_ids, documented - readme_ids
+
+
+def test_the_readme_quickstart_key_fails_manage_py_check(settings):
+    import re
+
+    (placeholder,) = re.findall(r'^DJWTO_SIGNING_KEY = "([^"]+)"', _readme(), re.MULTILINE)
+    assert len(placeholder.encode()) >= 32  # refused as a placeholder, not for its length
+    settings.DJWTO_SIGNING_KEY = placeholder
+    with pytest.raises(SystemCheckError, match=r"djwto\.E010"):
+        call_command("check", stdout=StringIO(), stderr=StringIO())

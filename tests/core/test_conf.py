@@ -203,3 +203,151 @@ def test_refresh_path_setting_moves_the_refresh_cookie(settings, alice, password
     settings.DJWTO_REFRESH_COOKIE_PATH = "api/token/refresh"
     response = Client().post("/login/", {"username": "alice", "password": password})
     assert response.cookies["jwt_refresh"]["path"] == P
+
+
+# --- the table: one validator per setting, used by the getters and by the checks ---------------
+
+
+def test_the_table_has_every_setting_once_with_a_valid_default():
+    assert list(conf.SETTINGS) == list(conf.DEFAULTS)
+    for name, spec in conf.SETTINGS.items():
+        assert spec.name == name
+        assert spec.description and spec.type and spec.check_id.startswith(("E", "W"))
+        conf.clean(name, spec.default)  # a default never fails its own validator
+
+
+@pytest.mark.parametrize("name", list(conf.SETTINGS))
+def test_a_bad_value_fails_the_getter_and_the_check_with_the_same_validator(settings, name):
+    """``object()`` is not a value any setting accepts."""
+    setattr(settings, "DJWTO_" + name, object())
+    with pytest.raises(ImproperlyConfigured, match="DJWTO_" + name):
+        conf.get_validated(name)
+    from djwto.checks import check_djwto_settings
+
+    messages = [m for m in check_djwto_settings() if "DJWTO_" + name in m.msg]
+    assert [m.id for m in messages] == ["djwto." + conf.SETTINGS[name].check_id]
+    assert messages[0].is_serious()
+
+
+def test_get_validated_returns_the_cleaned_value_and_keeps_it(settings):
+    settings.DJWTO_LEEWAY = timedelta(seconds=5)
+    settings.DJWTO_REFRESH_COOKIE_PATH = "/auth/refresh/"
+    settings.DJWTO_DENYLIST_LOCAL_CACHE = 100
+    assert conf.get_validated("LEEWAY") == 5
+    assert conf.get_validated("REFRESH_COOKIE_PATH") == "auth/refresh"
+    assert conf.get_validated("DENYLIST_LOCAL_CACHE") == 100
+    # Kept: the request path reads an attribute after the first time.
+    assert conf.validated_settings.__dict__["LEEWAY"] == 5
+    settings.DJWTO_LEEWAY = 9
+    assert "LEEWAY" not in conf.validated_settings.__dict__
+    assert conf.get_leeway() == 9
+
+
+@pytest.mark.parametrize("value", [-1, "100", 1.5, True])
+def test_get_validated_names_the_setting_and_what_to_do(settings, value):
+    settings.DJWTO_DENYLIST_LOCAL_CACHE = value
+    with pytest.raises(
+        ImproperlyConfigured, match=r"DJWTO_DENYLIST_LOCAL_CACHE must be an integer"
+    ):
+        conf.get_validated("DENYLIST_LOCAL_CACHE")
+    assert "DENYLIST_LOCAL_CACHE" not in conf.validated_settings.__dict__
+
+
+def test_an_optional_lifetime_read_as_required_is_refused(settings):
+    settings.DJWTO_NBF_LIFETIME = None
+    assert conf.get_lifetime("NBF_LIFETIME", optional=True) is None
+    with pytest.raises(ImproperlyConfigured, match="DJWTO_NBF_LIFETIME"):
+        conf.get_lifetime("NBF_LIFETIME")
+
+
+def test_get_validated_refuses_unknown_names():
+    with pytest.raises(AttributeError, match="NOT_A_SETTING"):
+        conf.get_validated("NOT_A_SETTING")
+
+
+@pytest.mark.parametrize("value", ["False", 0, None])
+def test_a_flag_must_be_a_bool(settings, value):
+    """``"False"`` is true in Python: a flag given as a string would silently mean the opposite."""
+    settings.DJWTO_COOKIE_SECURE = value
+    with pytest.raises(ImproperlyConfigured, match="DJWTO_COOKIE_SECURE must be True or False"):
+        conf.get_validated("COOKIE_SECURE")
+
+
+def test_hmac_keys_hint_at_generating_one(settings, monkeypatch):
+    monkeypatch.delenv("DJWTO_SIGNING_KEY", raising=False)
+    settings.DJWTO_SIGNING_KEY = None
+    with pytest.raises(ImproperlyConfigured, match=r"secrets\.token_urlsafe\(64\)"):
+        conf.get_signing_key()
+
+
+# --- unknown DJWTO_* names -----------------------------------------------------------------------
+
+
+def test_a_misspelt_setting_is_a_warning_naming_the_closest_setting(settings):
+    from djwto.checks import check_djwto_settings
+
+    settings.DJWTO_ACESS_TOKEN_LIFETIME = timedelta(hours=1)
+    messages = [m for m in check_djwto_settings() if m.id == "djwto.W008"]
+    assert len(messages) == 1
+    assert not messages[0].is_serious()
+    assert "DJWTO_ACESS_TOKEN_LIFETIME" in messages[0].msg
+    assert messages[0].hint == "Did you mean DJWTO_ACCESS_TOKEN_LIFETIME?"
+
+
+def test_an_unknown_setting_without_a_close_name_is_still_reported(settings):
+    from djwto.checks import check_djwto_settings
+
+    settings.DJWTO_XYZZY = 1
+    messages = [m for m in check_djwto_settings() if m.id == "djwto.W008"]
+    assert [m.msg.split()[0] for m in messages] == ["DJWTO_XYZZY"]
+    assert "Did you mean" not in (messages[0].hint or "")
+
+
+def test_every_known_setting_passes_the_name_check(settings):
+    from djwto.checks import check_djwto_settings
+
+    for name, spec in conf.SETTINGS.items():
+        if name != "CLAIMS_CLASS":  # its default module is imported only where it exists
+            setattr(settings, "DJWTO_" + name, spec.default)
+    settings.DJWTO_SIGNING_KEY = "tests-only-djwto-signing-key-of-more-than-64-bytes-0123456789"
+    assert [m.id for m in check_djwto_settings()] == []
+
+
+# --- CLAIMS_CLASS --------------------------------------------------------------------------------
+
+
+def test_claims_class_is_checked_only_when_the_project_sets_it(settings):
+    from djwto.checks import check_djwto_settings
+
+    assert conf.DEFAULTS["CLAIMS_CLASS"] == "djwto.claims.Claims"
+    assert "djwto.E012" not in [m.id for m in check_djwto_settings()]
+    settings.DJWTO_CLAIMS_CLASS = "djwto.backends.VerifiedTokenCache"  # any importable class
+    assert check_djwto_settings() == []
+    settings.DJWTO_CLAIMS_CLASS = dict  # a class itself is fine too
+    assert check_djwto_settings() == []
+    settings.DJWTO_CLAIMS_CLASS = "myproject.claims.Claims"
+    messages = check_djwto_settings()
+    assert [m.id for m in messages] == ["djwto.E012"]
+    assert "myproject.claims.Claims" in messages[0].msg
+
+
+# --- the README's settings reference is the table ------------------------------------------
+
+
+def test_the_readme_settings_table_is_the_rendered_table():
+    readme = (REPO / "README.md").read_text()
+    start = readme.index("<!-- settings-table:start -->\n") + len("<!-- settings-table:start -->\n")
+    end = readme.index("<!-- settings-table:end -->")
+    assert readme[start:end] == conf.render_settings_table(), (
+        "Regenerate the table: python -c 'import django; from django.conf import settings; "
+        "settings.configure(); from djwto.conf import render_settings_table as r; print(r())'"
+    )
+
+
+def test_the_rendered_table_lists_every_setting_with_its_default():
+    table = conf.render_settings_table()
+    for name in conf.SETTINGS:
+        assert f"| `DJWTO_{name}` |" in table
+    assert "| `DJWTO_ACCESS_TOKEN_LIFETIME` | `timedelta(minutes=5)` |" in table
+    assert '| `DJWTO_MODE` | `"JSON"` |' in table
+    assert "| `DJWTO_TOKEN_CACHE_SIZE` | `4096` |" in table

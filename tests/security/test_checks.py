@@ -33,11 +33,41 @@ MISCONFIGURATIONS = {
         ("no_key", {"DJWTO_SIGNING_KEY": None}),
         ("empty_bytes_key", {"DJWTO_SIGNING_KEY": b""}),
     ],
-    "W001": [
+    "E010": [
         ("short_hs256", {"DJWTO_SIGNING_KEY": "x" * 31}),
         ("short_hs384", {"DJWTO_ALGORITHM": "HS384", "DJWTO_SIGNING_KEY": "x" * 47}),
         ("short_hs512", {"DJWTO_ALGORITHM": "HS512", "DJWTO_SIGNING_KEY": "x" * 63}),
         ("short_bytes", {"DJWTO_SIGNING_KEY": b"short"}),
+        ("readme_placeholder", {"DJWTO_SIGNING_KEY": "change-me: a random string of 32+ bytes"}),
+        ("changeme_hs512", {"DJWTO_ALGORITHM": "HS512", "DJWTO_SIGNING_KEY": "changeme" * 9}),
+    ],
+    "E011": [
+        ("csrf_string", {"DJWTO_CSRF": "False"}),
+        ("secure_string", {"DJWTO_COOKIE_SECURE": "0"}),
+        ("iat_int", {"DJWTO_IAT_CLAIM": 1}),
+        ("revocation_none", {"DJWTO_CHECK_ACCESS_REVOCATION": None}),
+        ("iss_int", {"DJWTO_ISS_CLAIM": 42}),
+        ("sub_bytes", {"DJWTO_SUB_CLAIM": b"me"}),
+        ("aud_of_ints", {"DJWTO_AUD_CLAIM": [1, 2]}),
+        ("aud_dict", {"DJWTO_AUD_CLAIM": {"api": 1}}),
+        ("domain_list", {"DJWTO_DOMAIN": ["example.com"]}),
+        ("path_none", {"DJWTO_REFRESH_COOKIE_PATH": None}),
+    ],
+    "E012": [
+        ("claims_unimportable", {"DJWTO_CLAIMS_CLASS": "djwto.nowhere.Claims"}),
+        ("claims_not_a_class", {"DJWTO_CLAIMS_CLASS": "djwto.conf.SETTINGS"}),
+        ("claims_wrong_type", {"DJWTO_CLAIMS_CLASS": 42}),
+    ],
+    "E013": [
+        ("empty_iss", {"DJWTO_ISS_CLAIM": ""}),
+        ("empty_sub", {"DJWTO_SUB_CLAIM": ""}),
+        ("empty_aud", {"DJWTO_AUD_CLAIM": ""}),
+        ("empty_aud_list", {"DJWTO_AUD_CLAIM": []}),
+    ],
+    "W007": [("jti_off", {"DJWTO_JTI_CLAIM": False})],
+    "W008": [
+        ("typo", {"DJWTO_ACESS_TOKEN_LIFETIME": timedelta(minutes=5)}),
+        ("unknown", {"DJWTO_SOMETHING_ELSE": 1}),
     ],
     "W002": [("secret_key", {"DJWTO_SIGNING_KEY": "SECRET"})],
     "E002": [

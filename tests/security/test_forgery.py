@@ -218,12 +218,14 @@ def test_F3_empty_key_refuses_to_start_and_to_run(settings, alice, empty):
 
 
 @pytest.mark.parametrize("alg,length", [("HS256", 31), ("HS384", 47), ("HS512", 63)])
-def test_F3_short_hmac_key_warns(settings, alg, length):
+def test_F3_short_hmac_key_is_an_error(settings, alg, length):
+    """RFC 7518 §3.2: an HMAC key shorter than the hash output must not be used."""
     settings.DJWTO_ALGORITHM = alg
     settings.DJWTO_SIGNING_KEY = "k" * length
-    assert "djwto.W001" in [m.id for m in check_djwto_settings()]
+    errors = [m for m in check_djwto_settings() if m.id == "djwto.E010"]
+    assert errors and errors[0].is_serious()
     settings.DJWTO_SIGNING_KEY = "k" * (length + 1)
-    assert "djwto.W001" not in [m.id for m in check_djwto_settings()]
+    assert "djwto.E010" not in [m.id for m in check_djwto_settings()]
 
 
 # --- F4 ---------------------------------------------------------------------------------------

@@ -68,6 +68,7 @@ DEFAULTS: dict[str, Any] = {
     # Keys of CacheDenylist on Redis kept per process, invalidated by Redis (0: off).
     "DENYLIST_LOCAL_CACHE": 0,
     "TOKEN_CACHE_SIZE": 4096,
+    "CLAIMS_CLASS": "djwto.claims.Claims",
 }
 
 _PREFIX = "DJWTO_"

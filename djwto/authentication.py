@@ -22,8 +22,9 @@ from .backends import decode
 from .claims import get_claims_user_id
 from .transports import Transport
 
-#: What looking a user up by a token's id can raise for an id of the wrong type, size or shape.
-BAD_USER_ID_ERRORS = (ValueError, TypeError, ValidationError, OverflowError)
+#: What a user lookup raises for a value of the wrong type, size or shape (an id from a token,
+#: a username typed for an integer field): input to refuse, never a 500.
+BAD_LOOKUP_ERRORS = (ValueError, TypeError, ValidationError, OverflowError)
 
 
 def get_user_for_claims(claims: dict[str, Any]) -> Any:
@@ -31,7 +32,7 @@ def get_user_for_claims(claims: dict[str, Any]) -> Any:
     User = get_user_model()
     try:
         user = User._default_manager.get(pk=get_claims_user_id(claims))
-    except (User.DoesNotExist, *BAD_USER_ID_ERRORS):
+    except (User.DoesNotExist, *BAD_LOOKUP_ERRORS):
         return AnonymousUser()
     return user if getattr(user, "is_active", True) else AnonymousUser()
 
@@ -40,7 +41,7 @@ async def aget_user_for_claims(claims: dict[str, Any]) -> Any:
     User = get_user_model()
     try:
         user = await User._default_manager.aget(pk=get_claims_user_id(claims))
-    except (User.DoesNotExist, *BAD_USER_ID_ERRORS):
+    except (User.DoesNotExist, *BAD_LOOKUP_ERRORS):
         return AnonymousUser()
     return user if getattr(user, "is_active", True) else AnonymousUser()
 

@@ -15,8 +15,8 @@ the class named by ``DJWTO_CLAIMS_CLASS``. To add claims of your own, subclass i
 Claims from ``get_custom_claims`` are computed again on every refresh and rotation.
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations``: the TypedDicts' NotRequired must be seen at run
+# time (Python 3.11 cannot read it from a string annotation).
 import secrets
 import time
 from typing import Any, NotRequired, TypedDict

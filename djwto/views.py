@@ -31,7 +31,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
 from . import sessions, signals
-from .authentication import authenticate_request, get_user_for_claims
+from .authentication import BAD_LOOKUP_ERRORS, authenticate_request, get_user_for_claims
 from .backends import encode
 from .claims import Claims, get_claims_class, is_stamp_valid
 from .conf import djwto_settings
@@ -246,7 +246,11 @@ class LoginView(TokenIssuerMixin, TokenView):
     @sensitive_variables("credentials")
     def get_user(self, credentials: dict[str, Any]) -> Any:
         """Authenticate with Django's backends; every failure looks the same to the client."""
-        user = authenticate(self.request, **credentials)
+        try:
+            user = authenticate(self.request, **credentials)
+        except BAD_LOOKUP_ERRORS:
+            # A backend's lookup refused the value ("abc" for an integer username field).
+            user = None
         if user is None or not getattr(user, "is_active", True):
             self.login_failed(credentials, "invalid credentials")
             raise InvalidCredentials()

@@ -90,6 +90,9 @@ def test_a_get_payload_claim_is_carried_over_unchanged(alice, password):
 
     request = RequestFactory().post("/login/", {"username": "alice", "password": password})
     body = json.loads(MyLogin.as_view()(request).content)
+    refresh, access = decode_unverified(body["refresh"]), decode_unverified(body["access"])
+    assert refresh["user"]["email"] == access["user"]["email"] == "alice@djwto.com"
+    assert refresh["tenant"] == access["tenant"] == "acme"
     change_email(alice, "alice@new.example")
     alice.user_permissions.clear()
     refreshed = Client().post(REFRESH_ACCESS, **bearer(body["refresh"])).json()

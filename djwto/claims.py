@@ -201,16 +201,14 @@ class Claims:
         """Claims of your own, beside the registered ones; recomputed on every refresh."""
         return {}
 
-    def get_checked_custom_claims(self, user: Any) -> dict[str, Any]:
-        """``get_custom_claims(user)``, refusing names djwto sets itself."""
-        custom = self.get_custom_claims(user)
+    def check_custom_claims(self, custom: dict[str, Any]) -> None:
+        """Refuse custom claims named like one djwto sets itself."""
         for name in custom:
             if name in REGISTERED_CLAIMS:
                 raise ImproperlyConfigured(
                     f"{type(self).__qualname__}.get_custom_claims() returned the claim "
                     f"{name!r}, which djwto sets itself; give your claim another name."
                 )
-        return custom
 
     def get_standard_claims(self, token_type: str, now: int, lifetime: int) -> dict[str, Any]:
         """``iss``, ``aud``, ``iat``, ``exp`` and ``type`` from the settings."""
@@ -242,7 +240,9 @@ class Claims:
         if previous is not None:
             claims.update({k: v for k, v in previous.items() if k not in REGISTERED_CLAIMS})
             user_claims = {**previous.get("user", {}), **user_claims}
-        claims.update(self.get_checked_custom_claims(user))
+        custom = self.get_custom_claims(user)
+        self.check_custom_claims(custom)
+        claims.update(custom)
         claims.update(self.get_standard_claims("refresh", now, _seconds("REFRESH_TOKEN_LIFETIME")))
         sub = djwto_settings.SUB_CLAIM
         claims["sub"] = str(sub) if sub is not None else str(user.pk)

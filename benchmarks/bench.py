@@ -472,8 +472,8 @@ def build_scenarios(args: argparse.Namespace, info: dict[str, Any]) -> list[Scen
 
     from benchmarks import bench_settings
     from djwto import backends
+    from djwto.claims import build_access_claims, build_refresh_claims
     from djwto.denylist import DatabaseDenylist
-    from djwto.tokens import build_access_claims, build_refresh_claims
 
     user = get_user_model().objects.create_user("alice", "alice@example.com", PASSWORD)
     user.user_permissions.add(
@@ -951,7 +951,7 @@ def measure_token_cache(quick: bool) -> dict[str, Any]:
     from django.test import override_settings
 
     from djwto import backends, conf
-    from djwto.tokens import build_access_claims, build_refresh_claims
+    from djwto.claims import build_access_claims, build_refresh_claims
 
     bound = conf.DEFAULTS["TOKEN_CACHE_SIZE"]
     sample = 512 if quick else bound

@@ -19,32 +19,36 @@ from django.utils.functional import SimpleLazyObject
 
 from . import sessions
 from .backends import decode
-from .queries import get_user_by_pk
+from .claims import get_claims_user_id
 from .transports import Transport
+
+#: What a user lookup raises for a value of the wrong type, size or shape (an id from a token,
+#: a username typed for an integer field): input to refuse, never a 500.
+BAD_LOOKUP_ERRORS = (ValueError, TypeError, ValidationError, OverflowError)
 
 
 def get_user_for_claims(claims: dict[str, Any]) -> Any:
     """The active user a token speaks for, or ``AnonymousUser``; one query, never a 500."""
-    user_id = sessions.get_claims_user_id(claims)
     User = get_user_model()
     try:
-        user = get_user_by_pk(User, user_id)
-    except (User.DoesNotExist, ValueError, TypeError, ValidationError, OverflowError):
+        user = User._default_manager.get(pk=get_claims_user_id(claims))
+    except (User.DoesNotExist, *BAD_LOOKUP_ERRORS):
         return AnonymousUser()
     return user if getattr(user, "is_active", True) else AnonymousUser()
 
 
 async def aget_user_for_claims(claims: dict[str, Any]) -> Any:
-    user_id = sessions.get_claims_user_id(claims)
     User = get_user_model()
     try:
-        user = await User._default_manager.aget(pk=user_id)
-    except (User.DoesNotExist, ValueError, TypeError, ValidationError, OverflowError):
+        user = await User._default_manager.aget(pk=get_claims_user_id(claims))
+    except (User.DoesNotExist, *BAD_LOOKUP_ERRORS):
         return AnonymousUser()
     return user if getattr(user, "is_active", True) else AnonymousUser()
 
 
-def _attach(request: HttpRequest, token: str, claims: dict[str, Any]) -> None:
+def _attach(http_request: HttpRequest, token: str, claims: dict[str, Any]) -> None:
+    # Any until djwto.typing's request class (with jwt, payload and token) is available.
+    request: Any = http_request
     request.jwt = claims
     request.payload = claims  # the djwto 0.0.4 name
     request.token = token
@@ -58,7 +62,7 @@ def _attach(request: HttpRequest, token: str, claims: dict[str, Any]) -> None:
 
 def _read(
     request: HttpRequest, transport: Transport, token_type: str, data: dict[str, Any] | None
-) -> tuple[str, dict]:
+) -> tuple[str, dict[str, Any]]:
     token = transport.get_raw_token(request, token_type, data)
     return token, decode(token, token_type)
 

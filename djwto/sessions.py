@@ -33,6 +33,7 @@ from typing import Any, TypeVar
 from django.utils import timezone
 
 from . import signals
+from .claims import get_claims_user_id, sid_created_ns
 from .conf import djwto_settings, get_leeway, get_lifetime
 from .denylist import Entry, aware_datetime, get_denylist
 from .exceptions import (
@@ -43,7 +44,6 @@ from .exceptions import (
     StoreUnavailable,
     TokenReused,
 )
-from .tokens import sid_created_ns
 
 logger = logging.getLogger("djwto")
 
@@ -54,13 +54,6 @@ MAX_KEY_LENGTH = 255
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 T = TypeVar("T")
-
-
-def get_claims_user_id(claims: dict[str, Any]) -> str:
-    user = claims.get("user")
-    if isinstance(user, dict) and user.get("id") is not None:
-        return str(user["id"])
-    return str(claims.get("sub", ""))
 
 
 @contextmanager

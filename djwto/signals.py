@@ -11,6 +11,9 @@ carries a password or a raw token.
 - ``jwt_refresh_updated(request, user, refresh_claims, access_claims, previous_claims)``
 - ``jwt_reuse_detected(request, user_id, sid, claims)``: a rotated refresh token came back
 - ``jwt_sessions_revoked(user_id)``: every session of a user was revoked
+
+A login also sends Django's own ``user_logged_in`` (which updates ``last_login``) and a failed
+one ``user_login_failed``, as ``django.contrib.auth.login()`` and ``authenticate()`` do.
 """
 
 from django.dispatch import Signal

@@ -1,24 +1,20 @@
 """Generic views: the login, refresh, validate, logout and logout-all endpoints.
 
-Every step is a method to override. To add a claim::
-
-    class MyLogin(LoginView):
-        def get_payload(self, user):
-            payload = super().get_payload(user)
-            payload["user"]["email"] = user.email
-            return payload
-
-Custom claims ride along: access tokens copy them, and refresh and rotation carry them over
-while re-reading the standard ones (permissions included) from the database.
+Every step is a method to override. Claims are built by a :class:`djwto.claims.Claims`
+(``DJWTO_CLAIMS_CLASS``, or a view's ``claims_class``); claims it gives in
+``get_custom_claims()`` are recomputed on every refresh and rotation. Claims a
+``LoginView.get_payload()`` override adds are carried over unchanged instead, while the
+standard ones (permissions included) are re-read from the database.
 """
 
 from __future__ import annotations
 
 import json
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.contrib.auth import get_user_model
+from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth.signals import user_logged_in
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import (
     HttpRequest,
@@ -32,11 +28,12 @@ from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
 from . import sessions, signals
-from .authentication import authenticate_request, get_user_for_claims
+from .authentication import BAD_LOOKUP_ERRORS, authenticate_request, get_user_for_claims
 from .backends import encode
+from .claims import Claims, get_claims_class, is_stamp_valid
 from .conf import djwto_settings
 from .exceptions import (
     BadRequest,
@@ -48,9 +45,7 @@ from .exceptions import (
     SessionExpired,
     UserInvalid,
 )
-from .queries import authenticate, update_last_login
 from .responses import error_response
-from .tokens import build_access_claims, build_refresh_claims, is_stamp_valid
 from .transports import Tokens, Transport, check_csrf, get_transport
 
 #: Longest username or password accepted; Django's hashers refuse longer passwords too.
@@ -176,24 +171,36 @@ class TokenView(View):
 class TokenIssuerMixin:
     """Hooks for building, encoding and delivering tokens (login and refresh)."""
 
-    def get_payload(self, user: Any) -> dict[str, Any]:
-        """Claims of the refresh token for ``user``; override to add your own."""
-        return build_refresh_claims(user)
+    #: The :class:`~djwto.claims.Claims` subclass; ``None`` means ``DJWTO_CLAIMS_CLASS``.
+    claims_class: type[Claims] | None = None
+    message = ""
+
+    if TYPE_CHECKING:  # provided by the TokenView this is mixed into
+        request: HttpRequest
+
+        def get_transport(self) -> Transport: ...
+
+    def get_claims_class(self) -> type[Claims]:
+        return self.claims_class or get_claims_class()
+
+    def get_claims(self) -> Claims:
+        """The builder of every claim this view issues."""
+        return self.get_claims_class()()
 
     def get_access_payload(self, refresh_payload: dict[str, Any]) -> dict[str, Any]:
-        return build_access_claims(refresh_payload)
+        return self.get_claims().build_access(refresh_payload)
 
     def encode_token(self, claims: dict[str, Any]) -> str:
         return encode(claims)
 
     def get_message(self) -> str:
-        return self.message  # type: ignore[attr-defined]
+        return self.message
 
     def get_token_response(self, tokens: Tokens) -> HttpResponse:
-        return JsonResponse(self.get_transport().get_body(tokens, self.get_message()))  # type: ignore[attr-defined]
+        return JsonResponse(self.get_transport().get_body(tokens, self.get_message()))
 
     def set_cookies(self, response: HttpResponse, tokens: Tokens) -> None:
-        self.get_transport().set_tokens(self.request, response, tokens)  # type: ignore[attr-defined]
+        self.get_transport().set_tokens(self.request, response, tokens)
 
     def respond(self, tokens: Tokens) -> HttpResponse:
         response = self.get_token_response(tokens)
@@ -213,7 +220,7 @@ class LoginView(TokenIssuerMixin, TokenView):
         user = self.get_user(self.get_credentials())
         tokens = self.create_tokens(user)
         response = self.respond(tokens)
-        self.update_last_login(user)
+        self.send_user_logged_in(user)
         signals.jwt_logged_in.send(
             sender=self.__class__,
             request=request,
@@ -232,26 +239,41 @@ class LoginView(TokenIssuerMixin, TokenView):
         if jwt_type is not None and jwt_type not in ("access", "refresh"):
             raise BadRequest("jwt_type must be 'access' or 'refresh'.")
 
-    def get_credentials(self) -> dict[str, str]:
+    @sensitive_variables("credentials")
+    def get_credentials(self) -> dict[str, str | None]:
         username_field = get_user_model().USERNAME_FIELD
-        return {
+        credentials = {
             username_field: self.get_field(username_field),
             "password": self.get_field("password"),
         }
+        return credentials
 
-    def get_user(self, credentials: dict[str, str]) -> Any:
+    @sensitive_variables("credentials")
+    def get_user(self, credentials: dict[str, Any]) -> Any:
         """Authenticate with Django's backends; every failure looks the same to the client."""
-        user = authenticate(self.request, **credentials)
+        try:
+            user = authenticate(self.request, **credentials)
+        except BAD_LOOKUP_ERRORS:
+            # A backend's lookup refused the value ("abc" for an integer username field).
+            user = None
         if user is None or not getattr(user, "is_active", True):
             self.login_failed(credentials, "invalid credentials")
             raise InvalidCredentials()
         return user
 
-    def login_failed(self, credentials: dict[str, str], reason: str) -> None:
+    def login_failed(self, credentials: dict[str, Any], reason: str) -> None:
         scrubbed = {k: ("********" if k == "password" else v) for k, v in credentials.items()}
         signals.jwt_login_fail.send(
             sender=self.__class__, request=self.request, credentials=scrubbed, reason=reason
         )
+
+    def get_payload(self, user: Any) -> dict[str, Any]:
+        """Claims of the refresh token for ``user``.
+
+        Claims an override adds here are carried over unchanged by refresh and rotation; for
+        claims computed again each time, use ``Claims.get_custom_claims()``.
+        """
+        return self.get_claims().build_refresh(user)
 
     def create_tokens(self, user: Any) -> Tokens:
         refresh_claims = self.get_payload(user)
@@ -263,19 +285,27 @@ class LoginView(TokenIssuerMixin, TokenView):
             access_claims,
         )
 
-    def update_last_login(self, user: Any) -> None:
-        if hasattr(user, "last_login"):
-            update_last_login(user)
+    def send_user_logged_in(self, user: Any) -> None:
+        """Django's ``user_logged_in``, as ``django.contrib.auth.login()`` sends it.
+
+        Its receivers see the login: Django's own updates ``last_login``, and audit or
+        lockout apps record it.
+        """
+        user_logged_in.send(sender=user.__class__, request=self.request, user=user)
 
 
 class RefreshTokenMixin:
     """Reading, checking and re-validating the refresh token of a request."""
 
-    token_type = "refresh"
+    token_type: str | None = "refresh"
+
+    if TYPE_CHECKING:  # provided by the TokenView this is mixed into
+
+        def get_token_claims(self, token_type: str) -> dict[str, Any]: ...
 
     def get_refresh_claims(self) -> dict[str, Any]:
         """The presented refresh token, verified and checked against the denylist."""
-        return self.get_token_claims("refresh")  # type: ignore[attr-defined]
+        return self.get_token_claims("refresh")
 
     def get_user(self, claims: dict[str, Any]) -> Any:
         """Reload the user: it must exist, be active, and have the password of the login."""
@@ -295,8 +325,12 @@ class RefreshView(RefreshTokenMixin, TokenIssuerMixin, TokenView):
             return "Refresh token successfully updated."
         return "Access token successfully refreshed."
 
-    def get_payload(self, user: Any, previous: dict[str, Any] | None = None) -> dict[str, Any]:
-        return build_refresh_claims(user, previous=previous)
+    def get_rotated_payload(self, user: Any, previous: dict[str, Any]) -> dict[str, Any]:
+        """Claims of a refresh token continuing ``previous``'s login, with fresh user data.
+
+        Also the source of the access token ``refresh_access`` issues.
+        """
+        return self.get_claims().build_refresh(user, previous)
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if self.rotate and not djwto_settings.ALLOW_REFRESH_UPDATE:
@@ -308,14 +342,9 @@ class RefreshView(RefreshTokenMixin, TokenIssuerMixin, TokenView):
         return self.refresh_access(user, claims)
 
     def refresh_access(self, user: Any, claims: dict[str, Any]) -> HttpResponse:
-        fresh = self.get_payload(user, previous=claims)
+        fresh = self.get_rotated_payload(user, claims)
         # The access token belongs to the presented refresh token (its jti, iat and exp).
-        for name in ("jti", "iat", "exp", "nbf", "auth_time", "stamp", "sid"):
-            if name in claims:
-                fresh[name] = claims[name]
-            else:
-                fresh.pop(name, None)
-        access_claims = self.get_access_payload(fresh)
+        access_claims = self.get_access_payload(self.get_claims().keep_presented(fresh, claims))
         tokens = Tokens(None, self.encode_token(access_claims), claims, access_claims)
         if self.get_transport().echoes_refresh_token:
             tokens.refresh = self.request.token
@@ -330,7 +359,7 @@ class RefreshView(RefreshTokenMixin, TokenIssuerMixin, TokenView):
         return response
 
     def rotate_tokens(self, user: Any, claims: dict[str, Any]) -> HttpResponse:
-        refresh_claims = self.get_payload(user, previous=claims)
+        refresh_claims = self.get_rotated_payload(user, claims)
         if refresh_claims["exp"] <= time.time():
             raise SessionExpired()
         access_claims = self.get_access_payload(refresh_claims)

@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 
 from djwto.backends import encode
-from djwto.tokens import build_access_claims, build_refresh_claims
+from djwto.claims import build_access_claims, build_refresh_claims
 from tests.conftest import P, decode_unverified, login
 
 __all__ = ["P", "bearer", "decode_unverified", "login", "make_pair", "sign"]

@@ -451,7 +451,7 @@ def test_cached_token_is_refused_after_the_key_changes(settings):
 
 
 def test_protected_view_refuses_a_token_of_another_key(alice, db):
-    from djwto.tokens import build_access_claims, build_refresh_claims
+    from djwto.claims import build_access_claims, build_refresh_claims
 
     access = build_access_claims(build_refresh_claims(alice))
     from django.test import override_settings

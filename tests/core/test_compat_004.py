@@ -28,7 +28,7 @@ def test_signing_key_is_not_read_from_the_environment_at_import():
         "settings.configure(INSTALLED_APPS=['django.contrib.auth', 'django.contrib.contenttypes',"
         " 'djwto'], SECRET_KEY='x', DATABASES={})\n"
         "django.setup()\n"
-        "import djwto.conf, djwto.backends, djwto.tokens, djwto.views, djwto.mixins, "
+        "import djwto.conf, djwto.backends, djwto.claims, djwto.views, djwto.mixins, "
         "djwto.decorators, djwto.urls\n"
         "from django.core.exceptions import ImproperlyConfigured\n"
         "try:\n"

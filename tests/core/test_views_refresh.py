@@ -213,7 +213,7 @@ def test_rotation_within_the_leeway_of_the_session_limit_is_refused_without_writ
 
 def test_refresh_without_jti_is_refused(alice):
     from djwto.backends import encode
-    from djwto.tokens import build_refresh_claims
+    from djwto.claims import build_refresh_claims
 
     claims = build_refresh_claims(alice)
     del claims["jti"]

@@ -22,8 +22,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from djwto.claims import build_access_claims, build_refresh_claims
 from djwto.models import DeniedToken
-from djwto.tokens import build_access_claims, build_refresh_claims
 
 P = "/api/token/refresh"
 #: A well-formed CSRF secret: sent as both the ``csrftoken`` cookie and ``X-CSRFToken``, it

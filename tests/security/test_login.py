@@ -378,3 +378,35 @@ def test_L5_failed_login_leaves_old_cookies_alone(mode, alice, password):
     assert_no_token_issued(response)
     assert not response.cookies
     assert get_user_model().objects.get(username="alice").last_login is not None
+
+
+class ExplodingBackend:
+    """A backend with a bug: a project's traceback must still not show the password."""
+
+    def authenticate(self, request, username=None, password=None):
+        raise RuntimeError("backend bug")
+
+
+def test_L3_a_crash_during_login_hides_the_credentials_in_tracebacks(settings, alice, password):
+    from django.test import RequestFactory
+
+    from djwto.views import LoginView
+
+    settings.AUTHENTICATION_BACKENDS = [f"{__name__}.ExplodingBackend"]
+    request = RequestFactory().post("/login/", {"username": "alice", "password": password})
+    view = LoginView()
+    view.setup(request)
+    with pytest.raises(RuntimeError) as caught:
+        view.get_user(view.get_credentials())
+    reporter = SafeExceptionReporterFilter()
+    frames = {}
+    tb = caught.value.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename.endswith("djwto/views.py"):
+            frames[tb.tb_frame.f_code.co_name] = dict(
+                reporter.get_traceback_frame_variables(request, tb.tb_frame)
+            )
+        tb = tb.tb_next
+    assert "get_user" in frames
+    assert frames["get_user"]["credentials"] == reporter.cleansed_substitute
+    assert password not in repr(frames)

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from djwto.backends import encode
-from djwto.tokens import build_refresh_claims, new_sid
+from djwto.claims import build_refresh_claims, new_sid
 from tests.conftest import decode_unverified
 
 from .support import P, assert_error

@@ -9,9 +9,9 @@ import pytest
 from asgiref.sync import async_to_sync
 
 from djwto import sessions
+from djwto.claims import build_refresh_claims, new_sid
 from djwto.denylist import BaseDenylist, CacheDenylist, Entry, get_denylist
 from djwto.exceptions import InvalidToken, RevokedToken, StoreUnavailable, TokenReused
-from djwto.tokens import build_refresh_claims, new_sid
 
 from .support import assert_error
 

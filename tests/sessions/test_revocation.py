@@ -14,8 +14,8 @@ from django.test import Client
 import djwto
 from djwto import sessions
 from djwto.backends import encode
+from djwto.claims import build_refresh_claims, new_sid
 from djwto.exceptions import RevokedToken
-from djwto.tokens import build_refresh_claims, new_sid
 from tests.conftest import MODES, decode_unverified
 
 from .support import PASSWORD, PROTECTED, REFRESH_ENDPOINTS, P, assert_error, assert_no_raw_tokens

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from djwto.backends import encode
-from djwto.tokens import build_refresh_claims
+from djwto.claims import build_refresh_claims
 from tests.conftest import decode_unverified
 
 from .support import PROTECTED, REFRESH_ENDPOINTS, P, assert_error

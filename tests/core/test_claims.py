@@ -1,4 +1,5 @@
-"""The claims of the tokens a login issues (0.0.4's shape plus sid/auth_time/stamp)."""
+"""The claims of the tokens a login issues (0.0.4's shape plus sid/auth_time/stamp), and the
+``DJWTO_CLAIMS_CLASS`` hook that builds them at login, refresh and rotation alike."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.test import Client
 
-from djwto.tokens import (
+from djwto.claims import (
+    Claims,
     build_access_claims,
     build_refresh_claims,
     get_session_stamp,
@@ -196,8 +198,6 @@ def test_sid_encodes_its_creation_time():
 
 
 def test_user_with_a_non_integer_pk_is_serialised_as_a_string():
-    from djwto.tokens import get_user_claims
-
     class Stub:
         USERNAME_FIELD = "email"
         email = "carol@example.com"
@@ -206,7 +206,7 @@ def test_user_with_a_non_integer_pk_is_serialised_as_a_string():
         def get_all_permissions(self):
             return {"b.y", "a.x"}
 
-    assert get_user_claims(Stub()) == {
+    assert Claims().get_user_claims(Stub()) == {
         "email": "carol@example.com",
         "id": "4b8c",
         "perms": ["a.x", "b.y"],

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.signals import user_logged_in
@@ -47,6 +47,7 @@ from .exceptions import (
 )
 from .responses import error_response
 from .transports import Tokens, Transport, check_csrf, get_transport
+from .typing import JWTRequest
 
 #: Longest username or password accepted; Django's hashers refuse longer passwords too.
 MAX_CREDENTIAL_LENGTH = 4096
@@ -347,7 +348,7 @@ class RefreshView(RefreshTokenMixin, TokenIssuerMixin, TokenView):
         access_claims = self.get_access_payload(self.get_claims().keep_presented(fresh, claims))
         tokens = Tokens(None, self.encode_token(access_claims), claims, access_claims)
         if self.get_transport().echoes_refresh_token:
-            tokens.refresh = self.request.token
+            tokens.refresh = cast(JWTRequest, self.request).token
         response = self.respond(tokens)
         signals.jwt_access_refreshed.send(
             sender=self.__class__,

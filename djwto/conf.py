@@ -480,7 +480,7 @@ class Settings:
     :func:`clear_derived` after it.
     """
 
-    def _read(self, name: str) -> Any:
+    def read_raw(self, name: str) -> Any:
         try:
             default = SETTINGS[name].default
         except KeyError:
@@ -489,7 +489,7 @@ class Settings:
 
     def __getattr__(self, name: str) -> Any:
         generation = _values_generation
-        value = self._read(name)
+        value = self.read_raw(name)
         with _values_lock:
             # Not if a setting changed since we read it: the value could be the old one.
             if generation == _values_generation:
@@ -503,8 +503,8 @@ class ValidatedSettings(Settings):
     An unusable value raises ``ImproperlyConfigured`` on every read (nothing is kept).
     """
 
-    def _read(self, name: str) -> Any:
-        value = super()._read(name)
+    def read_raw(self, name: str) -> Any:
+        value = super().read_raw(name)
         try:
             return SETTINGS[name].clean(name, value)
         except SettingError as exc:

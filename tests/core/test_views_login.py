@@ -9,8 +9,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client, RequestFactory
 
 from djwto.views import LoginView
-
-from .conftest import bearer, decode_unverified
+from tests.support import bearer, decode_unverified
 
 
 def post(data, **extra):

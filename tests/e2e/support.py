@@ -26,11 +26,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import pytest
 import requests
 
 from tests.support import COOKIE_MODES, REPO, P
-from tests.support.processes import ServerProcess, free_port, spawn
+from tests.support.processes import ServerProcess, free_port, run_or_fail, spawn
 
 DEMO = REPO / "demo"
 MANAGE = DEMO / "manage.py"
@@ -56,20 +55,7 @@ def demo_env(**overrides: str) -> dict[str, str]:
 
 
 def run_manage(env: dict[str, str], *args: str) -> None:
-    result = subprocess.run(
-        [PYTHON, str(MANAGE), *args],
-        env=env,
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    if result.returncode != 0:
-        pytest.fail(
-            f"`manage.py {' '.join(args)}` exited {result.returncode}:\n"
-            f"{result.stdout[-3000:]}\n{result.stderr[-5000:]}",
-            pytrace=False,
-        )
+    run_or_fail([PYTHON, str(MANAGE), *args], env=env, what=f"`manage.py {' '.join(args)}`")
 
 
 @dataclass

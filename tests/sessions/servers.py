@@ -14,10 +14,8 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
-
 from tests.support import PASSWORD, REPO
-from tests.support.processes import START_TIMEOUT, ServerProcess, free_port, spawn
+from tests.support.processes import START_TIMEOUT, ServerProcess, free_port, run_or_fail, spawn
 
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 SETTINGS = "tests.sessions.server_settings"
@@ -47,18 +45,7 @@ def server_env(**overrides: str) -> dict[str, str]:
 
 def prepare_database(env: dict[str, str]) -> None:
     """Migrate the servers' database and create alice and bob, in a child process."""
-    result = subprocess.run(
-        [sys.executable, "-c", _PREPARE],
-        env=env,
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    if result.returncode != 0:
-        pytest.fail(
-            f"preparing the servers' database failed:\n{result.stderr[-4000:]}", pytrace=False
-        )
+    run_or_fail([sys.executable, "-c", _PREPARE], env=env, what="preparing the servers' database")
 
 
 class Server(ServerProcess):

@@ -41,6 +41,7 @@ _WHERE = {
     "TOKEN_COOKIES": "constants",
     "bearer": "constants",
     "POSTGRES_URL": "services",
+    "bench_environment": "services",
     "REDIS_URL": "services",
     "postgres_admin": "services",
     "postgres_params": "services",

@@ -41,6 +41,16 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child
             pass
 
 
+def run_or_fail(cmd: list[str], *, env: dict[str, str], what: str) -> None:
+    """Run ``cmd`` to its end in the repository; fail the test with its output if it fails."""
+    result = subprocess.run(cmd, env=env, cwd=REPO, capture_output=True, text=True, timeout=120)
+    if result.returncode != 0:
+        pytest.fail(
+            f"{what} exited {result.returncode}:\n{result.stdout[-3000:]}\n{result.stderr[-5000:]}",
+            pytrace=False,
+        )
+
+
 def spawn(cmd: list[str], *, env: dict[str, str], log_path: Path) -> subprocess.Popen:
     """Start ``cmd`` in the repository, its output going to ``log_path``."""
     with open(log_path, "wb") as log:  # the child keeps its own handle

@@ -1,7 +1,8 @@
 """What the test suites share, each defined once: constants, error assertions, the clock,
 the PostgreSQL and Redis services (see ``services`` for their variables), server processes.
 
-Import from here (``from tests.support import P, assert_error``); ``summary`` is the script
+Import from here (``from tests.support import P, assert_error``), except the server processes
+(``tests.support.processes``, for the suites that start servers); ``summary`` is the script
 that sums up ``make test``'s passes.
 """
 

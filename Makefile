@@ -14,14 +14,17 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 ## The whole suite, under branch coverage (fails below 95%): SQLite first, then the same suite on
-## PostgreSQL when it is reachable (the service tests skip with a message otherwise).
+## PostgreSQL when it is reachable (the service tests skip with a message otherwise). Every pass
+## runs even if one fails; the last line sums them all up and fails if any test did.
+RESULTS ?= artifacts/test-results
 test: $(STAMP)
-	rm -f .coverage .coverage.*
-	$(PY) -m coverage run --parallel-mode -m pytest
-	DJWTO_TEST_DATABASE=postgres $(PY) -m coverage run --parallel-mode -m pytest -m "not e2e and not browser" -q
+	rm -rf .coverage .coverage.* $(RESULTS)
+	-$(PY) -m coverage run --parallel-mode -m pytest --junitxml=$(RESULTS)/sqlite.xml
+	-DJWTO_TEST_DATABASE=postgres $(PY) -m coverage run --parallel-mode -m pytest -m "not e2e and not browser" -q --junitxml=$(RESULTS)/postgres.xml
 	$(PY) -m coverage combine -q
 	$(PY) -m coverage report
-	$(MAKE) --no-print-directory test-compat
+	-$(MAKE) --no-print-directory test-compat
+	@$(PY) tests/support/summary.py $(RESULTS) sqlite postgres compat
 
 ## The suite (no e2e, no coverage) on the newest Python 3.12+ found, with the newest Django
 ## (6.x): pip picks it there, so it must work. Skipped, saying so, where no such Python exists.
@@ -31,12 +34,13 @@ test-compat:
 	    $$(ls -d /root/.pyenv/versions/3.1[234]*/bin/python3.1[234] 2>/dev/null | sort -r); do \
 	    if $$c -c 'import sys; assert sys.version_info >= (3, 12)' 2>/dev/null; then py=$$c; break; fi; \
 	done; \
-	if [ -z "$$py" ]; then echo "test-compat: no Python 3.12+ here; skipped (install one to run it)"; exit 0; fi; \
+	if [ -z "$$py" ]; then echo "test-compat: no Python 3.12+ here; skipped (install one to run it)"; \
+	    mkdir -p $(RESULTS) && echo "no Python 3.12+ here" > $(RESULTS)/compat.skipped; exit 0; fi; \
 	test -x $(COMPAT_VENV)/bin/python || $$py -m venv $(COMPAT_VENV); \
 	$(COMPAT_VENV)/bin/python -m pip install --quiet --upgrade pip && \
 	$(COMPAT_VENV)/bin/python -m pip install --quiet --upgrade -e '.[test]' 'Django>=6' && \
 	$(COMPAT_VENV)/bin/python -c 'import sys, django; print("test-compat: Python", sys.version.split()[0], "Django", django.get_version())' && \
-	$(COMPAT_VENV)/bin/python -m pytest -q -m "not e2e and not browser" -p no:cacheprovider
+	$(COMPAT_VENV)/bin/python -m pytest -q -m "not e2e and not browser" -p no:cacheprovider --junitxml=$(RESULTS)/compat.xml
 
 ## ruff (rules in pyproject.toml), ruff's formatter, and mypy --strict with django-stubs on djwto/.
 lint: $(STAMP)

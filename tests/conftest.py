@@ -1,10 +1,7 @@
-"""Shared fixtures: users, clients, and a ``auth`` helper that speaks each transport."""
+"""Shared fixtures: users, the clock, and a logged-in session in each transport mode
+(the helpers they use live in tests/support)."""
 
 from __future__ import annotations
-
-import base64
-import json
-from dataclasses import dataclass, field
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -12,10 +9,7 @@ from django.contrib.auth.models import Permission
 from django.test import Client
 
 from djwto.conf import clear_derived
-
-MODES = ("JSON", "ONE-COOKIE", "TWO-COOKIES")
-COOKIE_MODES = ("ONE-COOKIE", "TWO-COOKIES")
-P = "/api/token/refresh"
+from tests.support import MODES, PASSWORD, Clock, login
 
 
 @pytest.fixture(autouse=True)
@@ -28,7 +22,14 @@ def _fresh_derived_state():
 
 @pytest.fixture
 def password():
-    return "correct horse battery staple"
+    return PASSWORD
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The time, frozen at the test's start: ``clock.advance(s)`` moves it, ``clock.now = t``
+    sets it (``time.time``, ``time.time_ns`` and ``timezone.now`` all follow)."""
+    return Clock(monkeypatch)
 
 
 @pytest.fixture
@@ -41,76 +42,6 @@ def alice(db, password):
 @pytest.fixture
 def bob(db, password):
     return get_user_model().objects.create_user("bob", "bob@djwto.com", password)
-
-
-def decode_unverified(token: str) -> dict:
-    payload = token.split(".")[1]
-    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-
-
-@dataclass
-class Session:
-    """A logged-in client in one mode: knows where its tokens live."""
-
-    client: Client
-    mode: str
-    refresh: str | None = None
-    access: str | None = None
-    login_response: object = None
-    extra: dict = field(default_factory=dict)
-
-    @property
-    def cookie_mode(self) -> bool:
-        return self.mode != "JSON"
-
-    def csrf_headers(self) -> dict:
-        token = self.client.cookies.get("csrftoken")
-        return {"HTTP_X_CSRFTOKEN": token.value} if token is not None else {}
-
-    def access_headers(self) -> dict:
-        if self.cookie_mode:
-            return self.csrf_headers()
-        return {"HTTP_AUTHORIZATION": f"Bearer {self.access}"}
-
-    def refresh_headers(self) -> dict:
-        if self.cookie_mode:
-            return self.csrf_headers()
-        return {"HTTP_AUTHORIZATION": f"Bearer {self.refresh}"}
-
-    def get(self, path, **extra):
-        return self.client.get(path, **{**self.access_headers(), **extra})
-
-    def post(self, path, data=None, **extra):
-        return self.client.post(path, data or {}, **{**self.access_headers(), **extra})
-
-    def post_refresh(self, path, **extra):
-        response = self.client.post(path, **{**self.refresh_headers(), **extra})
-        self._remember(response)
-        return response
-
-    def _remember(self, response):
-        if response.status_code != 200:
-            return
-        if self.cookie_mode:
-            for name in ("jwt_refresh", "jwt_access", "jwt_access_token"):
-                morsel = response.cookies.get(name)
-                if morsel is not None and morsel.value:
-                    if name == "jwt_refresh":
-                        self.refresh = morsel.value
-                    else:
-                        self.access = morsel.value
-        else:
-            body = response.json()
-            self.refresh = body.get("refresh", self.refresh)
-            self.access = body.get("access", self.access)
-
-
-def login(client: Client, mode: str, username: str, password: str) -> Session:
-    session = Session(client, mode)
-    response = client.post("/login/", {"username": username, "password": password})
-    session.login_response = response
-    session._remember(response)
-    return session
 
 
 @pytest.fixture(params=MODES)

@@ -1,7 +1,10 @@
-"""Settings for the test suite. ``DJWTO_TEST_DATABASE=postgres`` runs it on PostgreSQL."""
+"""Settings for the test suite. ``DJWTO_TEST_DATABASE=postgres`` runs it on PostgreSQL (where:
+``DJWTO_TEST_POSTGRES_URL`` and ``DJWTO_PG_TEST_NAME``, see tests/support/services.py)."""
 
 import os
 from datetime import timedelta
+
+from tests.support.services import django_database
 
 SECRET_KEY = "tests-only-django-secret-key-not-for-production-0123456789"
 DEBUG = False
@@ -41,16 +44,8 @@ TEMPLATES = [
 ]
 
 if os.environ.get("DJWTO_TEST_DATABASE") == "postgres":
-    DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.postgresql",
-            "NAME": os.environ.get("DJWTO_PG_NAME", "test"),
-            "USER": os.environ.get("DJWTO_PG_USER", "postgres"),
-            "HOST": os.environ.get("DJWTO_PG_HOST", "127.0.0.1"),
-            "PORT": os.environ.get("DJWTO_PG_PORT", "5432"),
-            "TEST": {"NAME": os.environ.get("DJWTO_PG_TEST_NAME", "djwto_test")},
-        }
-    }
+    # The server of DJWTO_TEST_POSTGRES_URL; the test database is DJWTO_PG_TEST_NAME.
+    DATABASES = {"default": django_database()}
 else:
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
 

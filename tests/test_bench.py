@@ -11,18 +11,26 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support import REPO as ROOT
+from tests.support import bench_environment, redis_keys_removed
 
 pytest.importorskip("rest_framework_simplejwt", reason="the bench extra is not installed")
 
 
+@pytest.fixture(autouse=True)
+def _bench_keys_removed():
+    """The benchmark's Redis scenarios write to the tests' Redis database: delete their keys.
+    Its PostgreSQL databases (djwto_bench_*) are its own cache, kept for ``make bench``."""
+    with redis_keys_removed("djwto-bench:*"):
+        yield
+
+
 def test_quick_benchmark_prints_its_table(tmp_path):
     out = tmp_path / "bench.json"
-    env = {**os.environ, "DJWTO_BENCH_DIR": str(tmp_path / "bench-db")}
+    env = {**os.environ, **bench_environment(), "DJWTO_BENCH_DIR": str(tmp_path / "bench-db")}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     proc = subprocess.run(
         [

@@ -18,8 +18,7 @@ from joserfc.jwk import ECKey, OKPKey, RSAKey
 from djwto import backends
 from djwto.backends import check_time_claims, decode, encode, get_token_cache
 from djwto.exceptions import ExpiredToken, InvalidToken
-
-from .conftest import bearer, login
+from tests.support import bearer, login
 
 NOW = 1_900_000_000
 

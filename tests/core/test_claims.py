@@ -18,8 +18,7 @@ from djwto.claims import (
     new_sid,
     sid_created_ns,
 )
-
-from .conftest import bearer, decode_unverified
+from tests.support import bearer, decode_unverified
 
 
 @pytest.fixture

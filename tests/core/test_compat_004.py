@@ -6,7 +6,6 @@ import os
 import subprocess
 import sys
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
@@ -15,10 +14,7 @@ from django.test import Client
 from djwto.backends import encode
 from djwto.checks import check_djwto_settings
 from djwto.models import DeniedToken
-
-from .conftest import P, bearer, decode_unverified, login, make_pair
-
-REPO = Path(__file__).resolve().parents[2]
+from tests.support import REPO, P, bearer, decode_unverified, login, make_pair
 
 
 def test_signing_key_is_not_read_from_the_environment_at_import():

@@ -7,7 +7,6 @@ import os
 import subprocess
 import sys
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
@@ -17,10 +16,7 @@ from djwto import conf
 from djwto.backends import decode, encode, get_signing_material
 from djwto.conf import djwto_settings
 from djwto.exceptions import InvalidToken
-
-from .conftest import P, bearer, login, make_pair, sign
-
-REPO = Path(__file__).resolve().parents[2]
+from tests.support import REPO, P, bearer, login, make_pair, sign
 
 
 def test_every_setting_has_a_default_and_reads_through(settings):
@@ -180,7 +176,7 @@ def test_lifetimes_change_token_expiry_through_the_views(settings, alice, passwo
     settings.DJWTO_ACCESS_TOKEN_LIFETIME = timedelta(seconds=42)
     settings.DJWTO_REFRESH_TOKEN_LIFETIME = timedelta(hours=3)
     body = Client().post("/login/", {"username": "alice", "password": password}).json()
-    from .conftest import decode_unverified
+    from tests.support import decode_unverified
 
     access, refresh = decode_unverified(body["access"]), decode_unverified(body["refresh"])
     assert access["exp"] - access["iat"] == 42

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from tests.conftest import COOKIE_MODES, P, login
+from tests.support import COOKIE_MODES, P, login
 
 NO_CSRF_MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",

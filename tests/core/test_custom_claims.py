@@ -23,8 +23,7 @@ from djwto.claims import (
     get_claims_class,
 )
 from djwto.views import LoginView, RefreshView
-
-from .conftest import P, bearer, decode_unverified, login
+from tests.support import P, bearer, decode_unverified, login
 
 REFRESH_ACCESS = f"{P}/refresh_access/"
 UPDATE_REFRESH = f"{P}/update_refresh/"

@@ -6,9 +6,8 @@ from asgiref.sync import iscoroutinefunction
 from django.test import Client
 
 from djwto.decorators import jwt_login_required, jwt_perm_required
+from tests.support import bearer, login
 from tests.testapp import views
-
-from .conftest import bearer, login
 
 LOGIN = {"sync": "/fn/", "async": "/afn/"}
 PERM = {"sync": "/fnperm/", "async": "/afnperm/"}

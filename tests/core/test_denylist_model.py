@@ -11,8 +11,7 @@ from django.utils import timezone
 
 from djwto.denylist import CacheDenylist, DatabaseDenylist, Entry, get_denylist
 from djwto.models import DeniedToken
-
-from .conftest import P, bearer, decode_unverified, login
+from tests.support import P, bearer, decode_unverified, login
 
 
 def all_column_values() -> list[str]:

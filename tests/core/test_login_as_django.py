@@ -19,8 +19,7 @@ from django.test import Client, RequestFactory
 
 from djwto.authentication import get_user_for_claims
 from djwto.views import LoginView
-
-from .conftest import P, bearer, decode_unverified
+from tests.support import P, bearer, decode_unverified
 
 MODEL = "django.contrib.auth.backends.ModelBackend"
 ROOT = Path(__file__).resolve().parents[2]

@@ -8,12 +8,11 @@ from django.core.exceptions import ImproperlyConfigured
 from django.test import Client
 
 from djwto.backends import encode
-
-from .conftest import bearer, decode_unverified, login, make_pair
+from tests.support import PROTECTED_BY_FLAVOUR as PROTECTED
+from tests.support import bearer, decode_unverified, login, make_pair
 
 pytestmark = pytest.mark.urls("tests.core.urls")
 
-PROTECTED = {"sync": "/protected/", "async": "/aprotected/"}
 WHOAMI = {"sync": "/whoami/", "async": "/awhoami/"}
 PERM = {"sync": "/perm/", "async": "/aperm/"}
 
@@ -196,7 +195,7 @@ def test_views_taking_refresh_tokens_refuse_revoked_ones(json_alice, path):
     """Like the token endpoints: a logged-out refresh token is no credential anywhere."""
     assert Client().get(path, **bearer(json_alice.refresh)).json() == {"type": "refresh"}
     assert Client().get(path, **bearer(json_alice.access)).status_code == 401
-    from .conftest import P
+    from tests.support import P
 
     assert Client().post(f"{P}/logout/", **bearer(json_alice.refresh)).status_code == 200
     response = Client().get(path, **bearer(json_alice.refresh))
@@ -206,7 +205,7 @@ def test_views_taking_refresh_tokens_refuse_revoked_ones(json_alice, path):
 
 @pytest.mark.parametrize("path", ["/refresh-only/", "/arefresh-only/"])
 def test_views_taking_refresh_tokens_refuse_rotated_ones(json_alice, path):
-    from .conftest import P
+    from tests.support import P
 
     Client().post(f"{P}/update_refresh/", **bearer(json_alice.refresh))
     response = Client().get(path, **bearer(json_alice.refresh))

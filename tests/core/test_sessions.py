@@ -11,10 +11,8 @@ from djwto import sessions
 from djwto.backends import encode
 from djwto.exceptions import ExpiredToken
 from djwto.models import DeniedToken
-
-from .conftest import P, bearer, decode_unverified, login, make_pair
-
-PROTECTED = {"sync": "/protected/", "async": "/aprotected/"}
+from tests.support import PROTECTED_BY_FLAVOUR as PROTECTED
+from tests.support import P, bearer, decode_unverified, login, make_pair
 
 
 @pytest.fixture

@@ -16,8 +16,7 @@ from joserfc.jwk import ECKey
 
 from djwto import conf
 from djwto.checks import check_djwto_settings
-
-from .conftest import P, decode_unverified, login
+from tests.support import P, decode_unverified, login
 
 KEY = "tests-only-djwto-signing-key-of-more-than-64-bytes-0123456789abcdefghij"
 

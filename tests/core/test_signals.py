@@ -7,8 +7,7 @@ from django.test import Client
 
 from djwto import signals
 from djwto.views import LoginView, LogoutView, RefreshView, ValidateView
-
-from .conftest import P, bearer, login
+from tests.support import P, bearer, login
 
 ALL = [
     "jwt_logged_in",

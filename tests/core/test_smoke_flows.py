@@ -1,6 +1,6 @@
 """The client flows of djwto 0.0.4's README, in each mode, end to end through the test client."""
 
-from tests.conftest import P
+from tests.support import P
 
 
 def test_full_flow(alice_session, bob, password):

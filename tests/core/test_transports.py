@@ -11,10 +11,8 @@ from django.test import Client
 
 from djwto.exceptions import InvalidToken, NotAuthenticated
 from djwto.transports import parse_bearer
+from tests.support import COOKIE_MODES, P, bearer, decode_unverified, login
 
-from .conftest import P, bearer, decode_unverified, login
-
-COOKIE_MODES = ["ONE-COOKIE", "TWO-COOKIES"]
 NO_CSRF_MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

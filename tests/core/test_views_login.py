@@ -6,9 +6,10 @@ import json
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.test import Client
+from django.test import Client, RequestFactory
 
-from .conftest import bearer, decode_unverified
+from djwto.views import LoginView
+from tests.support import bearer, decode_unverified
 
 
 def post(data, **extra):
@@ -178,6 +179,26 @@ def test_last_login_is_updated_on_success_only(alice, password):
 def test_tokens_of_a_login_work_on_protected_views(alice, password):
     body = post({"username": "alice", "password": password}).json()
     assert Client().get("/protected/", **bearer(body["access"])).json()["db_user"] == "alice"
+
+
+def test_a_subclass_can_add_claims(alice, password):
+    class MyLogin(LoginView):
+        def get_payload(self, user):
+            payload = super().get_payload(user)
+            payload["user"]["email"] = user.email
+            payload["tenant"] = "acme"
+            return payload
+
+    request = RequestFactory().post("/login/", {"username": "alice", "password": password})
+    response = MyLogin.as_view()(request)
+    body = json.loads(response.content)
+    refresh, access = decode_unverified(body["refresh"]), decode_unverified(body["access"])
+    assert refresh["user"]["email"] == access["user"]["email"] == "alice@djwto.com"
+    assert refresh["tenant"] == access["tenant"] == "acme"
+    # and refreshing keeps them
+    response = Client().post("/api/token/refresh/refresh_access/", **bearer(body["refresh"]))
+    assert decode_unverified(response.json()["access"])["tenant"] == "acme"
+    assert decode_unverified(response.json()["access"])["user"]["email"] == "alice@djwto.com"
 
 
 def test_non_ascii_credentials_log_in(db):

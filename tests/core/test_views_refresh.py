@@ -9,8 +9,7 @@ from django.contrib.auth.models import Permission
 from django.test import Client
 
 from djwto.models import DeniedToken
-
-from .conftest import USER_CHANGES, P, bearer, change_user, decode_unverified, login
+from tests.support import USER_CHANGES, P, bearer, change_user, decode_unverified, login
 
 REFRESH_ACCESS = f"{P}/refresh_access/"
 UPDATE_REFRESH = f"{P}/update_refresh/"

@@ -6,8 +6,7 @@ import pytest
 from django.test import Client
 
 from djwto.models import DeniedToken
-
-from .conftest import USER_CHANGES, P, bearer, change_user, decode_unverified, login
+from tests.support import USER_CHANGES, P, bearer, change_user, decode_unverified, login
 
 
 @pytest.fixture

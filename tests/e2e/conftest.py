@@ -6,7 +6,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from .support import MODES, DemoServer, DemoServerPool
+from tests.support import MODES
+
+from .support import DemoServer, DemoServerPool
 
 
 @pytest.fixture(scope="session")

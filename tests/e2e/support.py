@@ -20,30 +20,22 @@ from __future__ import annotations
 import http.cookiejar
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import pytest
 import requests
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.support import COOKIE_MODES, REPO, P
+from tests.support.processes import ServerProcess, free_port, run_or_fail, spawn
+
 DEMO = REPO / "demo"
 MANAGE = DEMO / "manage.py"
 PYTHON = sys.executable
-MODES = ("JSON", "ONE-COOKIE", "TWO-COOKIES")
-COOKIE_MODES = ("ONE-COOKIE", "TWO-COOKIES")
-REFRESH = "/api/token/refresh"
-PASSWORD = "pass"
+PASSWORD = "pass"  # the demo users' (demo/.../demo_users.py)
 LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
-
-START_TIMEOUT = 30.0  # seconds for a server to answer its first request
-STOP_TIMEOUT = 10.0  # seconds between SIGTERM and SIGKILL
 
 # Whatever the test run's own environment says about these must not reach the demo.
 _SCRUBBED = ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "REDIS_URL", "DEMO_DB_PATH", "PYTHONPATH")
@@ -62,51 +54,12 @@ def demo_env(**overrides: str) -> dict[str, str]:
     return env
 
 
-def _die_with_parent() -> None:
-    """In the child, before exec: on Linux, get SIGTERM when the test process dies, so a
-    killed test run (a CI timeout, a second Ctrl-C) leaves no demo server behind."""
-    if sys.platform.startswith("linux"):
-        try:
-            import ctypes
-
-            PR_SET_PDEATHSIG = 1
-            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-        except Exception:  # best effort: the session fixture stops the servers anyway
-            pass
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def run_manage(env: dict[str, str], *args: str) -> None:
-    result = subprocess.run(
-        [PYTHON, str(MANAGE), *args],
-        env=env,
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    if result.returncode != 0:
-        pytest.fail(
-            f"`manage.py {' '.join(args)}` exited {result.returncode}:\n"
-            f"{result.stdout[-3000:]}\n{result.stderr[-5000:]}",
-            pytrace=False,
-        )
-
-
-def tail(path: Path, chars: int = 6000) -> str:
-    try:
-        return path.read_text(errors="replace")[-chars:]
-    except OSError:
-        return "(no log)"
+    run_or_fail([PYTHON, str(MANAGE), *args], env=env, what=f"`manage.py {' '.join(args)}`")
 
 
 @dataclass
-class DemoServer:
+class DemoServer(ServerProcess):
     """One running demo server process."""
 
     name: str
@@ -123,45 +76,6 @@ class DemoServer:
 
     def url(self, path: str, host: str | None = None) -> str:
         return f"http://{host or self.host}:{self.port}{path}"
-
-    def log(self) -> str:
-        return tail(self.log_path)
-
-    def wait_ready(self) -> None:
-        deadline = time.monotonic() + START_TIMEOUT
-        last_error: object = None
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                pytest.fail(
-                    f"demo server {self.name} exited {self.proc.returncode} while starting:\n"
-                    f"{self.log()}",
-                    pytrace=False,
-                )
-            try:
-                response = requests.get(self.url("/"), timeout=2)
-                if response.status_code == 200:
-                    return
-                last_error = f"GET / answered {response.status_code}"
-            except requests.RequestException as exc:
-                last_error = exc
-            time.sleep(0.1)
-        self.stop()
-        pytest.fail(
-            f"demo server {self.name} did not answer within {START_TIMEOUT:.0f}s "
-            f"({last_error}):\n{self.log()}",
-            pytrace=False,
-        )
-
-    def stop(self) -> None:
-        """SIGTERM, then SIGKILL if it is still there after STOP_TIMEOUT seconds."""
-        if self.proc.poll() is not None:
-            return
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.wait(timeout=STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(timeout=STOP_TIMEOUT)
 
 
 class DemoServerPool:
@@ -234,19 +148,7 @@ class DemoServerPool:
         else:  # pragma: no cover - a typo in a test
             raise ValueError(server)
         log_path = self.workdir / f"{name}.log"
-        log_file = open(log_path, "wb")  # noqa: SIM115 - the server process outlives this block
-        try:
-            proc = subprocess.Popen(
-                cmd,
-                cwd=REPO,
-                env=full_env,
-                stdout=log_file,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                preexec_fn=_die_with_parent,
-            )
-        finally:
-            log_file.close()  # the child has its own handle
+        proc = spawn(cmd, env=full_env, log_path=log_path)
         demo = DemoServer(
             name=name, mode=mode, port=port, proc=proc, log_path=log_path, env=full_env
         )
@@ -378,7 +280,7 @@ class DemoClient:
         return response
 
     def refresh_call(self, action: str, **kwargs) -> requests.Response:
-        response = self.post(f"{REFRESH}/{action}/", token="refresh", **kwargs)
+        response = self.post(f"{P}/{action}/", token="refresh", **kwargs)
         if response.status_code == 200 and not self.cookie_mode:
             body = response.json()
             self.tokens = {
@@ -390,7 +292,7 @@ class DemoClient:
     def present_refresh(self, raw: str, action: str) -> requests.Response:
         """POST ``raw`` as the refresh token to ``action``, bypassing this client's state:
         how an attacker (or a stale tab) would present a token that is no longer current."""
-        url = self.demo.url(f"{REFRESH}/{action}/")
+        url = self.demo.url(f"{P}/{action}/")
         if not self.cookie_mode:
             return requests.post(url, headers={"Authorization": f"Bearer {raw}"}, timeout=10)
         csrftoken = self.cookie("csrftoken") or "x" * 32
@@ -402,24 +304,3 @@ class DemoClient:
             },
             timeout=10,
         )
-
-
-def set_cookie_headers(response: requests.Response) -> dict[str, str]:
-    """The response's Set-Cookie headers by cookie name (the last one per name wins)."""
-    out = {}
-    for header in response.raw.headers.getlist("Set-Cookie"):
-        name = header.split("=", 1)[0].strip()
-        out[name] = header
-    return out
-
-
-def cookie_attrs(header: str) -> dict[str, str | bool]:
-    """``a=b; Path=/; HttpOnly`` -> ``{"path": "/", "httponly": True}`` (names lowercased)."""
-    attrs: dict[str, str | bool] = {}
-    for part in header.split(";")[1:]:
-        part = part.strip()
-        if not part:
-            continue
-        key, _, value = part.partition("=")
-        attrs[key.strip().lower()] = value.strip() if _ else True
-    return attrs

@@ -14,28 +14,15 @@ import requests
 from joserfc import jwt
 from joserfc.jwk import OctKey
 
-from .support import (
-    COOKIE_MODES,
-    REFRESH,
-    DemoClient,
-    cookie_attrs,
-    set_cookie_headers,
-)
+from tests.support import COOKIE_MODES, assert_error, cookie_attrs, set_cookie_headers
+from tests.support import P as REFRESH
+
+from .support import DemoClient
 
 pytestmark = pytest.mark.e2e
 
 DEMO_SIGNING_KEY = "demo-only-djwto-signing-key-PUBLIC-do-not-use-in-production"
 VALID = {"msg": "Token is valid"}
-
-
-def assert_error(response: requests.Response, status: int) -> dict:
-    """An error answer: the status, JSON ``{"error": str, "code": str}``."""
-    assert response.status_code == status, (response.status_code, response.text[:500])
-    assert response.headers["Content-Type"].startswith("application/json"), response.headers
-    body = response.json()
-    assert isinstance(body.get("error"), str) and body["error"], body
-    assert isinstance(body.get("code"), str) and body["code"], body
-    return body
 
 
 def ok(response: requests.Response) -> dict:

@@ -19,7 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from .support import COOKIE_MODES, MODES, REFRESH, REPO
+from tests.support import COOKIE_MODES, MODES, REPO
+from tests.support import P as REFRESH
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 

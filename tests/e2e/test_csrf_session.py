@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from .support import COOKIE_MODES, REFRESH, DemoClient
+from tests.support import COOKIE_MODES, P
+
+from .support import DemoClient
 
 pytestmark = pytest.mark.e2e
 
@@ -29,7 +31,7 @@ def test_the_login_csrftoken_lasts_until_the_next_login(demo_pool, mode):
     second_tab = {"X-CSRFToken": stored}
     assert client.post("/validate_access/", headers=second_tab).status_code == 200
     assert client.refresh_call("refresh_access", headers=second_tab).status_code == 200
-    assert client.post(f"{REFRESH}/logout/", token="refresh", headers=header).status_code == 200
+    assert client.post(f"{P}/logout/", token="refresh", headers=header).status_code == 200
     assert client.refresh_call("refresh_access", headers=header).status_code == 401
 
     # The next login rotates it: the old value no longer passes.

@@ -7,7 +7,9 @@ import subprocess
 
 import pytest
 
-from .support import DEMO, MANAGE, MODES, PYTHON, REPO, demo_env
+from tests.support import MODES, REPO
+
+from .support import DEMO, MANAGE, PYTHON, demo_env
 
 pytestmark = pytest.mark.e2e
 

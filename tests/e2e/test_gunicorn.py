@@ -6,69 +6,45 @@ shared stores are what makes logout and reuse detection hold. This server also r
 ``DJWTO_COOKIE_SECURE=0``, and a plain ``requests.Session`` (which never sends ``Secure``
 cookies over http) drives it: the other way to test cookie modes over http.
 
-Skipped, with a message, when PostgreSQL (127.0.0.1:5432) or Redis (127.0.0.1:6379) is down.
+Skipped, with a message, when PostgreSQL or Redis (tests/support/services.py) is down.
 """
 
 from __future__ import annotations
 
-import os
-import uuid
+from contextlib import ExitStack
 
 import pytest
 
-from .support import REFRESH, DemoClient, cookie_attrs, set_cookie_headers
+from tests.support import (
+    REDIS_URL,
+    cookie_attrs,
+    postgres_url,
+    redis_client,
+    redis_keys_removed,
+    require_redis,
+    set_cookie_headers,
+    throwaway_database,
+)
+from tests.support import P as REFRESH
+
+from .support import DemoClient
 
 pytestmark = pytest.mark.e2e
 
-PG_URL = os.environ.get("DJWTO_E2E_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-REDIS_URL = os.environ.get("DJWTO_E2E_REDIS_URL", "redis://127.0.0.1:6379/0")
 CACHE_PREFIX = "djwto-demo"  # KEY_PREFIX in demo/djwto_project/settings.py
-
-
-def _postgres_admin():
-    try:
-        import psycopg
-    except ImportError:
-        pytest.skip("needs psycopg: pip install -e '.[test]'")
-    try:
-        return psycopg.connect(PG_URL, autocommit=True, connect_timeout=3)
-    except Exception as exc:
-        pytest.skip(
-            f"PostgreSQL not reachable at {PG_URL} ({exc.__class__.__name__}); "
-            "start it to run this test"
-        )
-
-
-def _redis():
-    try:
-        import redis
-    except ImportError:
-        pytest.skip("needs redis-py: pip install -e '.[test]'")
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3)
-    try:
-        client.ping()
-    except Exception as exc:
-        pytest.skip(
-            f"Redis not reachable at {REDIS_URL} ({exc.__class__.__name__}); "
-            "start it to run this test"
-        )
-    return client
 
 
 @pytest.fixture(scope="module")
 def deployed(demo_pool):
     """The demo under gunicorn (2 workers), ONE-COOKIE mode, on a throwaway PostgreSQL database."""
-    redis_client = _redis()
-    admin = _postgres_admin()
-    dbname = f"djwto_e2e_{uuid.uuid4().hex[:10]}"
-    admin.execute(f'CREATE DATABASE "{dbname}"')
-
-    def drop() -> None:
-        admin.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
-        admin.close()
-
-    demo_pool.cleanups.append(drop)
-    database_url = PG_URL.rsplit("/", 1)[0] + f"/{dbname}"
+    require_redis()
+    redis = redis_client()
+    # Cleanups run after every server has stopped: the keys the demo wrote, then the database.
+    resources = ExitStack()
+    demo_pool.cleanups.append(resources.close)
+    dbname = resources.enter_context(throwaway_database("djwto_e2e"))
+    resources.enter_context(redis_keys_removed(f"{CACHE_PREFIX}:*"))
+    database_url = postgres_url(dbname)
     server = demo_pool.get(
         "gunicorn-postgres-redis",
         mode="ONE-COOKIE",
@@ -81,7 +57,7 @@ def deployed(demo_pool):
             "DJANGO_DEBUG": "0",
         },
     )
-    return server, redis_client
+    return server, redis
 
 
 def test_gunicorn_postgres_redis_flow(deployed):

@@ -19,7 +19,7 @@ def main(values: list[str]) -> dict:
     from django.test import Client
 
     from djwto.signals import jwt_login_fail
-    from tests.conftest import decode_unverified
+    from tests.support import decode_unverified
 
     def user_id(body):
         if not body or "access" not in body:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth import get_user_model
 
-from tests.security.helpers import ACCESS_CARRIERS, REFRESH_CARRIERS, Carrier
+from tests.security.helpers import Carrier
+from tests.support import ACCESS_CARRIERS, REFRESH_CARRIERS
 
 
 def _use(settings, carrier: Carrier) -> Carrier:

@@ -1,4 +1,5 @@
-"""Attacker's tools and the catalogue's "STD" outcome, so each case in tests/security is short.
+"""Attacker's tools, so each case in tests/security is short (the catalogue's "STD" outcome,
+``assert_rejected``, is in tests/support with the other error assertions).
 
 Tokens are built by hand here (base64url segments, ``hmac`` with any key, raw payload bytes)
 rather than through djwto, so a test can produce exactly the bytes an attacker would send.
@@ -10,7 +11,6 @@ import base64
 import hashlib
 import hmac
 import json
-import re
 import sys
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -24,18 +24,8 @@ from django.test.utils import CaptureQueriesContext
 
 from djwto.claims import build_access_claims, build_refresh_claims
 from djwto.models import DeniedToken
+from tests.support import ACCESS_COOKIE, CSRF, P
 
-P = "/api/token/refresh"
-#: A well-formed CSRF secret: sent as both the ``csrftoken`` cookie and ``X-CSRFToken``, it
-#: passes Django's check, so a cookie-mode rejection is about the token, never about CSRF.
-CSRF = "A" * 32
-ACCESS_COOKIE = {"ONE-COOKIE": "jwt_access", "TWO-COOKIES": "jwt_access_token"}
-TOKEN_COOKIES = ("jwt_access", "jwt_access_token", "jwt_refresh")
-JWS_RE = re.compile(r"[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}")
-BEARER_INVALID = 'Bearer realm="api", error="invalid_token"'
-BEARER_PLAIN = 'Bearer realm="api"'
-#: Codes of "no credentials" rather than "bad credentials" (RFC 6750 §3.1: no error param).
-NO_ERROR_PARAM = ("token_missing", "invalid_credentials")
 HS = {"HS256": hashlib.sha256, "HS384": hashlib.sha384, "HS512": hashlib.sha512}
 DROP = object()
 
@@ -162,59 +152,7 @@ class Carrier:
         return self.client().post(f"{P}/{endpoint}/", **{**self.refresh_kwargs(token), **extra})
 
 
-ACCESS_CARRIERS = ("bearer", "ONE-COOKIE", "TWO-COOKIES")
-REFRESH_CARRIERS = ("bearer", "json-body", "ONE-COOKIE", "TWO-COOKIES")
-#: Every endpoint that reads a refresh token.
-REFRESH_ENDPOINTS = ("refresh_access", "update_refresh", "validate_refresh", "logout", "logout_all")
-#: Every view that reads an access token (mixins and decorators, sync and async, validate).
-ACCESS_PATHS = ("/protected/", "/aprotected/", "/perm/", "/fn/", "/afn/", "/validate_access/")
-
-
-# --- the expected outcome ---------------------------------------------------------------------
-
-
-def assert_no_token_issued(response, *also_secret: str) -> None:
-    content = response.content.decode("utf-8", "replace")
-    assert not JWS_RE.search(content), f"a token in the body: {content[:200]}"
-    for secret in also_secret:
-        if secret:
-            assert secret not in content
-    for name, morsel in response.cookies.items():
-        if name in TOKEN_COOKIES or name == "jwt_access_payload":
-            assert morsel.value == "" and str(morsel["max-age"]) == "0", (
-                f"Set-Cookie {name} issues something: {morsel.OutputString()[:120]}"
-            )
-        assert not JWS_RE.search(morsel.value), f"a token in cookie {name}"
-
-
-def assert_rejected(
-    response,
-    status: int = 401,
-    *,
-    code: str | tuple[str, ...] | None = None,
-    token: str | None = None,
-) -> dict:
-    """The catalogue's STD: status, JSON ``{"error", "code"}``, the Bearer challenge on 401,
-    never-cache, no token in the body, no Set-Cookie that issues one."""
-    assert response.status_code == status, (response.status_code, response.content[:300])
-    assert response["Content-Type"] == "application/json"
-    body = json.loads(response.content)
-    assert isinstance(body, dict) and set(body) == {"error", "code"}, body
-    assert isinstance(body["error"], str) and body["error"]
-    assert isinstance(body["code"], str) and body["code"]
-    if code is not None:
-        expected = (code,) if isinstance(code, str) else code
-        assert body["code"] in expected, body
-    if status == 401:
-        expected_challenge = BEARER_PLAIN if body["code"] in NO_ERROR_PARAM else BEARER_INVALID
-        assert response.get("WWW-Authenticate") == expected_challenge
-    assert "no-store" in response.get("Cache-Control", ""), response.get("Cache-Control")
-    assert_no_token_issued(response, token or "")
-    return body
-
-
-def assert_not_5xx(response) -> None:
-    assert response.status_code < 500, (response.status_code, response.content[:300])
+# --- nothing written ------------------------------------------------------------------------
 
 
 def _state() -> tuple:

@@ -24,7 +24,6 @@ from djwto.backends import decode, encode
 from djwto.checks import check_djwto_settings
 from tests.security.helpers import (
     access_claims,
-    assert_rejected,
     b64u,
     compact_json,
     forge,
@@ -35,6 +34,7 @@ from tests.security.helpers import (
     signing_key,
     watch_side_effects,
 )
+from tests.support import assert_rejected
 
 pytestmark = [
     pytest.mark.django_db,

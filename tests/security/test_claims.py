@@ -11,18 +11,15 @@ import pytest
 
 from djwto.checks import check_djwto_settings
 from tests.security.helpers import (
-    ACCESS_PATHS,
     DROP,
-    REFRESH_ENDPOINTS,
     access_claims,
     apply_changes,
-    assert_not_5xx,
-    assert_rejected,
     compact_json,
     forge,
     nothing_written,
     refresh_claims,
 )
+from tests.support import ACCESS_PATHS, REFRESH_ENDPOINTS, assert_not_5xx, assert_rejected
 
 pytestmark = pytest.mark.django_db
 NOW = 1_900_000_000

@@ -16,8 +16,15 @@ from django.test import Client
 from djwto.checks import check_djwto_settings
 from djwto.conf import clear_derived
 from djwto.models import DeniedToken
-from tests.conftest import COOKIE_MODES, decode_unverified, login
-from tests.security.helpers import TOKEN_COOKIES, P, assert_no_token_issued, nothing_written
+from tests.security.helpers import nothing_written
+from tests.support import (
+    COOKIE_MODES,
+    TOKEN_COOKIES,
+    P,
+    assert_no_token_issued,
+    decode_unverified,
+    login,
+)
 
 pytestmark = pytest.mark.django_db
 ACCESS_NAMES = {

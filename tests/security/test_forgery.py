@@ -15,7 +15,6 @@ from djwto.backends import decode, encode
 from djwto.checks import check_djwto_settings
 from tests.security.helpers import (
     access_claims,
-    assert_rejected,
     b64u,
     compact_json,
     forge,
@@ -24,6 +23,7 @@ from tests.security.helpers import (
     segments,
     unb64u,
 )
+from tests.support import assert_rejected
 
 pytestmark = pytest.mark.django_db
 

@@ -26,16 +26,14 @@ from djwto.backends import decode, encode
 from djwto.exceptions import DjwtoError, InvalidToken
 from djwto.models import DeniedToken
 from djwto.transports import parse_bearer
-from tests.security.helpers import (
+from tests.security.helpers import access_claims, b64u, refresh_claims, unb64u, wsgi
+from tests.support import (
+    ACCESS_CARRIERS,
     ACCESS_COOKIE,
     CSRF,
+    REFRESH_CARRIERS,
     REFRESH_ENDPOINTS,
     P,
-    access_claims,
-    b64u,
-    refresh_claims,
-    unb64u,
-    wsgi,
 )
 
 pytestmark = pytest.mark.django_db
@@ -54,8 +52,6 @@ FUZZ = settings(
     ],
 )
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
-ACCESS_CARRIERS = ("bearer", "ONE-COOKIE", "TWO-COOKIES")
-REFRESH_CARRIERS = ("bearer", "json-body", "ONE-COOKIE", "TWO-COOKIES")
 ACCESS_PATHS = ("/protected/", "/aprotected/", "/perm/", "/fn/", "/afnperm/", "/validate_access/")
 REJECTED = {401, 403}
 

@@ -14,15 +14,8 @@ from django.test import Client
 
 from djwto import denylist
 from djwto.backends import encode
-from tests.conftest import login
-from tests.security.helpers import (
-    Carrier,
-    P,
-    access_claims,
-    forge,
-    refresh_claims,
-    segments,
-)
+from tests.security.helpers import Carrier, access_claims, forge, refresh_claims, segments
+from tests.support import P, login
 
 pytestmark = pytest.mark.django_db
 WRONG_PASSWORD = "wrong-password-7f3c9a"

@@ -17,17 +17,8 @@ from django.views.debug import SafeExceptionReporterFilter
 
 from djwto import signals
 from djwto.backends import encode
-from tests.conftest import decode_unverified, login
-from tests.security.helpers import (
-    CSRF,
-    P,
-    access_claims,
-    assert_no_token_issued,
-    assert_rejected,
-    cookie_header,
-    nothing_written,
-    refresh_claims,
-)
+from tests.security.helpers import access_claims, cookie_header, nothing_written, refresh_claims
+from tests.support import CSRF, P, assert_no_token_issued, assert_rejected, decode_unverified, login
 
 pytestmark = pytest.mark.django_db
 ALLOW_ALL = ["django.contrib.auth.backends.AllowAllUsersModelBackend"]

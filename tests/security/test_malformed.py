@@ -14,11 +14,8 @@ from django.test import Client
 from djwto import backends
 from djwto.backends import encode
 from tests.security.helpers import (
-    REFRESH_ENDPOINTS,
     Carrier,
-    P,
     access_claims,
-    assert_rejected,
     b64u,
     compact_json,
     forge,
@@ -26,6 +23,7 @@ from tests.security.helpers import (
     refresh_claims,
     segments,
 )
+from tests.support import REFRESH_ENDPOINTS, P, assert_rejected
 
 pytestmark = pytest.mark.django_db
 
@@ -359,7 +357,7 @@ def test_M5_deep_json_in_a_signed_token(access_carrier, settings, alice, max_byt
 @pytest.mark.parametrize("body", ["too_big", "too_many_fields", "broken_multipart"])
 def test_M1_unreadable_bodies_on_cookie_protected_views(settings, alice, password, body):
     """Django's CSRF check reads the body first: its failures are djwto JSON, never a 5xx."""
-    from tests.conftest import login
+    from tests.support import login
 
     settings.DJWTO_MODE = "ONE-COOKIE"
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000

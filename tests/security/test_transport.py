@@ -12,21 +12,24 @@ from django.test import Client
 from djwto.backends import encode
 from djwto.exceptions import DjwtoError
 from djwto.transports import parse_bearer
-from tests.conftest import COOKIE_MODES, login
 from tests.security.helpers import (
-    ACCESS_COOKIE,
-    ACCESS_PATHS,
-    CSRF,
-    JWS_RE,
-    REFRESH_ENDPOINTS,
-    P,
     access_claims,
-    assert_no_token_issued,
-    assert_rejected,
     cookie_header,
     nothing_written,
     refresh_claims,
     segments,
+)
+from tests.support import (
+    ACCESS_COOKIE,
+    ACCESS_PATHS,
+    COOKIE_MODES,
+    CSRF,
+    JWS_RE,
+    REFRESH_ENDPOINTS,
+    P,
+    assert_no_token_issued,
+    assert_rejected,
+    login,
 )
 
 pytestmark = pytest.mark.django_db

@@ -1,38 +1,12 @@
-"""Fixtures of the session tests: the two denylist stores, a movable clock, signal capture."""
+"""Fixtures of the session tests: the two denylist stores, an API client, signal capture."""
 
 from __future__ import annotations
-
-import uuid
-from contextlib import contextmanager
 
 import pytest
 
 from djwto import signals
 
-from .support import (
-    REDIS_URL,
-    Api,
-    Clock,
-    DatabaseStoreView,
-    RedisStoreView,
-    require_redis,
-)
-
-
-def use_redis_store(settings, key_prefix: str) -> RedisStoreView:
-    """Point djwto at ``CacheDenylist`` on Redis (Django's own ``RedisCache``)."""
-    settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-        "djwto_sessions": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": key_prefix,
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 5},
-        },
-    }
-    settings.DJWTO_DENYLIST_BACKEND = "djwto.denylist.CacheDenylist"
-    settings.DJWTO_DENYLIST_CACHE = "djwto_sessions"
-    return RedisStoreView(key_prefix)
+from .support import Api, DatabaseStoreView, fresh_redis_store
 
 
 @pytest.fixture(params=["database", pytest.param("redis", marks=pytest.mark.redis)])
@@ -52,25 +26,9 @@ def redis_store(settings):
         yield view
 
 
-@contextmanager
-def fresh_redis_store(settings):
-    """``CacheDenylist`` on Redis under a key prefix of its own, emptied afterwards."""
-    require_redis()
-    view = use_redis_store(settings, f"djwto-sessions-test-{uuid.uuid4().hex[:12]}")
-    try:
-        yield view
-    finally:
-        view.clear()
-
-
 @pytest.fixture
 def api():
     return Api()
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    return Clock(monkeypatch)
 
 
 @pytest.fixture

@@ -2,13 +2,16 @@
 
 Read from the environment the test sets:
 
-- ``DJWTO_SESSIONS_DB``: the PostgreSQL database all servers share (``DJWTO_PG_*`` locate it);
+- ``DJWTO_SESSIONS_DB``: the PostgreSQL database all servers share, on the server of
+  ``DJWTO_TEST_POSTGRES_URL`` (tests/support/services.py);
 - ``DJWTO_SESSIONS_STORE``: ``database`` (``DatabaseDenylist``) or ``cache`` (``CacheDenylist``
   on Redis at ``DJWTO_SESSIONS_REDIS_URL``, keys under ``DJWTO_SESSIONS_KEY_PREFIX``);
 - ``DJWTO_CHECK_ACCESS_REVOCATION``: ``1`` to check access tokens against the store.
 """
 
 import os
+
+from tests.support.services import django_database
 
 SECRET_KEY = "tests-only-django-secret-key-for-the-session-servers-0123456789"
 DEBUG = False
@@ -21,11 +24,8 @@ MIDDLEWARE = ["django.middleware.common.CommonMiddleware"]
 
 DATABASES = {
     "default": {
-        "ENGINE": "django.db.backends.postgresql",
+        **django_database(),
         "NAME": os.environ.get("DJWTO_SESSIONS_DB", "djwto_sessions"),
-        "USER": os.environ.get("DJWTO_PG_USER", "postgres"),
-        "HOST": os.environ.get("DJWTO_PG_HOST", "127.0.0.1"),
-        "PORT": os.environ.get("DJWTO_PG_PORT", "5432"),
         "CONN_MAX_AGE": 0,
     }
 }

@@ -1,62 +1,17 @@
-"""Helpers of the session tests: services, a JSON-mode API client, store inspection, a clock."""
+"""Helpers of the session tests: a JSON-mode API client and store inspection (the services,
+the clock and the error assertion are in tests/support)."""
 
 from __future__ import annotations
 
-import os
 import pickle
-import socket
-import time
+import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
-import pytest
 from django.test import Client
-from django.utils import timezone
 
-P = "/api/token/refresh"
-PASSWORD = "correct horse battery staple"  # the password of tests/conftest.py's users
-
-PG_HOST = os.environ.get("DJWTO_PG_HOST", "127.0.0.1")
-PG_PORT = int(os.environ.get("DJWTO_PG_PORT", "5432"))
-PG_USER = os.environ.get("DJWTO_PG_USER", "postgres")
-REDIS_URL = os.environ.get("DJWTO_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-
-
-def reachable(host: str, port: int, timeout: float = 1.0) -> str | None:
-    """``None`` if a TCP connection to host:port opens, else why not."""
-    try:
-        with socket.create_connection((host, port), timeout=timeout):
-            return None
-    except OSError as exc:
-        return f"{exc.__class__.__name__}: {exc}"
-
-
-def require_postgres() -> None:
-    error = reachable(PG_HOST, PG_PORT)
-    if error:
-        pytest.skip(
-            f"PostgreSQL is not reachable at {PG_HOST}:{PG_PORT} ({error}); "
-            "start it to run this test"
-        )
-
-
-def require_redis() -> None:
-    parts = urlsplit(REDIS_URL)
-    error = reachable(parts.hostname or "127.0.0.1", parts.port or 6379)
-    if error:
-        pytest.skip(f"Redis is not reachable at {REDIS_URL} ({error}); start it to run this test")
-
-
-def redis_client():
-    import redis
-
-    return redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+from tests.support import PASSWORD, REDIS_URL, P, bearer, redis_client, require_redis
 
 
 @dataclass
@@ -104,23 +59,6 @@ class Api:
         assert response.status_code == 200, response.content
         body = response.json()
         return Pair(body["refresh"], body["access"])
-
-
-REFRESH_ENDPOINTS = ("refresh_access", "update_refresh", "validate_refresh", "logout", "logout_all")
-PROTECTED = ("/protected/", "/aprotected/", "/fn/", "/afn/")
-
-
-def assert_error(response, status: int, code: str | None = None) -> dict:
-    """A JSON ``{"error", "code"}`` answer of ``status`` that carries no token."""
-    assert response.status_code == status, (response.status_code, response.content)
-    body = response.json()
-    assert set(body) == {"error", "code"}, body
-    if code is not None:
-        assert body["code"] == code, body
-    assert "refresh" not in body and "access" not in body
-    for morsel in response.cookies.values():
-        assert morsel.value == "", f"{morsel.key} issued on an error"
-    return body
 
 
 # --- looking inside the stores ---------------------------------------------------------------
@@ -193,25 +131,35 @@ class RedisStoreView(StoreView):
             self.client.delete(*keys)
 
 
+def use_redis_store(settings, key_prefix: str) -> RedisStoreView:
+    """Point djwto at ``CacheDenylist`` on Redis (Django's own ``RedisCache``)."""
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "djwto_sessions": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": key_prefix,
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 5},
+        },
+    }
+    settings.DJWTO_DENYLIST_BACKEND = "djwto.denylist.CacheDenylist"
+    settings.DJWTO_DENYLIST_CACHE = "djwto_sessions"
+    return RedisStoreView(key_prefix)
+
+
+@contextmanager
+def fresh_redis_store(settings, name: str = "test"):
+    """``CacheDenylist`` on Redis under a key prefix of its own, emptied afterwards."""
+    require_redis()
+    view = use_redis_store(settings, f"djwto-sessions-{name}-{uuid.uuid4().hex[:12]}")
+    try:
+        yield view
+    finally:
+        view.clear()
+
+
 def assert_no_raw_tokens(view: StoreView, *tokens: str) -> None:
     dump = view.dump()
     for token in tokens:
         for segment in token.split("."):
             assert segment not in dump, "a token (or a segment of one) is in the store"
-
-
-# --- a clock the tests can move --------------------------------------------------------------
-
-
-class Clock:
-    """Shifts ``time.time``, ``time.time_ns`` and ``django.utils.timezone.now`` together."""
-
-    def __init__(self, monkeypatch):
-        self.offset = 0.0
-        real_time, real_time_ns, real_now = time.time, time.time_ns, timezone.now
-        monkeypatch.setattr(time, "time", lambda: real_time() + self.offset)
-        monkeypatch.setattr(time, "time_ns", lambda: real_time_ns() + int(self.offset * 1e9))
-        monkeypatch.setattr(timezone, "now", lambda: real_now() + timedelta(seconds=self.offset))
-
-    def advance(self, seconds: float) -> None:
-        self.offset += seconds

@@ -15,27 +15,25 @@ from __future__ import annotations
 
 import threading
 import uuid
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 
 import pytest
 import requests
 
-from tests.conftest import decode_unverified
-
-from .servers import GUNICORN, Server, prepare_database, server_env, start_all
-from .support import (
+from tests.support import (
     PASSWORD,
-    PG_HOST,
-    PG_PORT,
-    PG_USER,
     REDIS_URL,
     P,
-    Pair,
-    RedisStoreView,
-    StoreView,
+    decode_unverified,
+    postgres_params,
     require_postgres,
     require_redis,
+    throwaway_database,
 )
+
+from .servers import GUNICORN, Server, prepare_database, server_env, start_all
+from .support import Pair, RedisStoreView, StoreView
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres, pytest.mark.redis]
 
@@ -54,12 +52,7 @@ class PostgresStoreView(StoreView):
         import psycopg
 
         with psycopg.connect(
-            host=PG_HOST,
-            port=PG_PORT,
-            user=PG_USER,
-            dbname=self.dbname,
-            autocommit=True,
-            connect_timeout=3,
+            **postgres_params(self.dbname), autocommit=True, connect_timeout=3
         ) as conn:
             return conn.execute(sql, params).fetchall()
 
@@ -90,19 +83,9 @@ def cluster(tmp_path_factory):
     require_redis()
     if not GUNICORN.exists():
         pytest.skip(f"needs gunicorn next to {GUNICORN.parent}/python: pip install -e '.[test]'")
-    import psycopg
-
-    admin = psycopg.connect(
-        host=PG_HOST,
-        port=PG_PORT,
-        user=PG_USER,
-        dbname="postgres",
-        autocommit=True,
-        connect_timeout=3,
-    )
-    tag = uuid.uuid4().hex[:10]
-    dbname, key_prefix = f"djwto_sessions_{tag}", f"djwto-sessions-servers-{tag}"
-    admin.execute(f'CREATE DATABASE "{dbname}"')
+    databases = ExitStack()
+    dbname = databases.enter_context(throwaway_database("djwto_sessions"))
+    key_prefix = f"djwto-sessions-servers-{uuid.uuid4().hex[:10]}"
     redis_view = RedisStoreView(key_prefix)
     servers: dict[str, Server] = {}
     try:
@@ -136,8 +119,7 @@ def cluster(tmp_path_factory):
         for server in servers.values():
             server.stop()
         redis_view.clear()
-        admin.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
-        admin.close()
+        databases.close()
 
 
 @pytest.fixture(params=STORES)

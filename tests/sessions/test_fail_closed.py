@@ -12,9 +12,9 @@ import pytest
 from django.db import OperationalError
 
 from djwto.denylist import DatabaseDenylist
-from tests.conftest import decode_unverified
+from tests.support import PROTECTED, REFRESH_ENDPOINTS, P, assert_error, decode_unverified
 
-from .support import PROTECTED, REFRESH_ENDPOINTS, DatabaseStoreView, P, assert_error
+from .support import DatabaseStoreView
 
 pytestmark = pytest.mark.django_db
 

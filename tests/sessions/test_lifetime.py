@@ -9,9 +9,7 @@ import pytest
 
 from djwto.backends import encode
 from djwto.claims import build_refresh_claims, new_sid
-from tests.conftest import decode_unverified
-
-from .support import P, assert_error
+from tests.support import P, assert_error, decode_unverified
 
 pytestmark = pytest.mark.django_db
 

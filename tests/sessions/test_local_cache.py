@@ -23,8 +23,7 @@ from django.utils import timezone
 import djwto
 from djwto import denylist as dl
 from djwto.denylist import CacheDenylist, Entry, get_local_cache
-
-from .support import PROTECTED, REDIS_URL, assert_error, redis_client
+from tests.support import PROTECTED, REDIS_URL, assert_error, redis_client
 
 pytestmark = [pytest.mark.django_db, pytest.mark.redis]
 

@@ -12,8 +12,7 @@ from djwto import sessions
 from djwto.claims import build_refresh_claims, new_sid
 from djwto.denylist import BaseDenylist, CacheDenylist, Entry, get_denylist
 from djwto.exceptions import InvalidToken, RevokedToken, StoreUnavailable, TokenReused
-
-from .support import assert_error
+from tests.support import assert_error
 
 pytestmark = pytest.mark.django_db
 

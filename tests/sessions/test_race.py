@@ -17,7 +17,6 @@ in every run.
 from __future__ import annotations
 
 import threading
-import uuid
 from datetime import timedelta
 
 import pytest
@@ -25,10 +24,9 @@ from django.db import connection, connections
 from django.test import Client
 
 from djwto import sessions
-from tests.conftest import decode_unverified
+from tests.support import assert_error, decode_unverified, require_postgres
 
-from .conftest import use_redis_store
-from .support import Api, DatabaseStoreView, assert_error, require_postgres, require_redis
+from .support import Api, DatabaseStoreView, fresh_redis_store
 
 N = 10
 
@@ -50,12 +48,8 @@ def race_store(request, settings):
             )
         yield DatabaseStoreView()
         return
-    require_redis()
-    view = use_redis_store(settings, f"djwto-sessions-race-{uuid.uuid4().hex[:12]}")
-    try:
+    with fresh_redis_store(settings, "race") as view:
         yield view
-    finally:
-        view.clear()
 
 
 def _race(token: str, monkeypatch) -> list[tuple[int, dict]]:

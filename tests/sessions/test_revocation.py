@@ -16,13 +16,20 @@ from djwto import sessions
 from djwto.backends import encode
 from djwto.claims import build_refresh_claims, new_sid
 from djwto.exceptions import RevokedToken
-from tests.conftest import MODES, decode_unverified
+from tests.support import (
+    CSRF,
+    MODES,
+    PASSWORD,
+    PROTECTED,
+    REFRESH_ENDPOINTS,
+    P,
+    assert_error,
+    decode_unverified,
+)
 
-from .support import PASSWORD, PROTECTED, REFRESH_ENDPOINTS, P, assert_error, assert_no_raw_tokens
+from .support import assert_no_raw_tokens
 
 pytestmark = pytest.mark.django_db
-
-CSRF = "a" * 32  # a CSRF secret the tests plant as the csrftoken cookie and send back
 
 
 def send(mode: str, path: str, refresh: str | None):

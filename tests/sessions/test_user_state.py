@@ -7,9 +7,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.test import Client
 
-from tests.conftest import decode_unverified
-
-from .support import PASSWORD, P, assert_error
+from tests.support import PASSWORD, P, assert_error, decode_unverified
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,6 @@ from rest_framework.test import APIClient
 
 from djwto.contrib.drf import JWTAuthentication
 from tests.contrib import drf_views
-
 from tests.contrib.conftest import BAD, access_token, bad_tokens
 
 pytestmark = pytest.mark.django_db

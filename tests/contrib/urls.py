@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from tests.contrib import drf_views, views
+from tests.contrib.ninja_api import api as ninja_api
 
 urlpatterns = [
     path("", include("djwto.urls")),
@@ -14,4 +15,5 @@ urlpatterns = [
     path("drf/perm1/", drf_views.Perm1.as_view()),
     path("drf/perm12/", drf_views.Perm12.as_view()),
     path("drf/mixin/", drf_views.MixinOnAPIView.as_view()),
+    path("ninja/", ninja_api.urls),
 ]

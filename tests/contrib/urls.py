@@ -16,4 +16,5 @@ urlpatterns = [
     path("drf/perm12/", drf_views.Perm12.as_view()),
     path("drf/mixin/", drf_views.MixinOnAPIView.as_view()),
     path("ninja/", ninja_api.urls),
+    path("sj/api/token/", include("djwto.contrib.simplejwt.urls")),
 ]

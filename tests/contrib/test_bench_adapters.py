@@ -11,6 +11,21 @@ from benchmarks import adapters
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """The benchmarks call Django's WSGIHandler, whose request signals close old database
+    connections; Django's test client disconnects that receiver too, or the test's
+    transaction would be closed under it."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 def test_every_scenario_answers_2xx_and_reports_a_ratio():
     adapters.setup()
     results = {

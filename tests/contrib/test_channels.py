@@ -121,3 +121,20 @@ def test_wrong_mode(cookie_mode, alice, settings):
     settings.DJWTO_MODE = "JSON"
     _, (first, _) = connect(cookies={COOKIE[cookie_mode]: access_token(alice)})
     assert first["user"] is None
+
+
+def test_http_scopes_pass_through_untouched():
+    from djwto.contrib.channels import JWTAuthMiddleware
+
+    seen = {}
+
+    async def inner(scope, receive, send):
+        seen.update(scope)
+
+    asyncio.run(JWTAuthMiddleware(inner)({"type": "http", "path": "/"}, None, None))
+    assert seen == {"type": "http", "path": "/"}
+
+
+def test_bearer_as_last_subprotocol_is_no_token(alice):
+    _, (first, _) = connect(subprotocols=["chat", "bearer"])
+    assert first == {"user": None, "jwt": False, "subprotocols": ["chat", "bearer"]}

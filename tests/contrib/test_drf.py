@@ -187,3 +187,12 @@ def test_with_the_middleware_too(alice, bob):
     session = client()
     session.force_login(bob)
     assert session.get("/drf/echo/").json() == {"user": "bob", "jwt": False}
+
+
+def test_store_unavailable_keeps_its_status():
+    from djwto.contrib.drf import to_drf_exception
+    from djwto.exceptions import StoreUnavailable
+
+    error = to_drf_exception(StoreUnavailable())
+    assert error.status_code == 503
+    assert error.detail["code"] == "store_unavailable"

@@ -130,3 +130,48 @@ def test_same_client_script_against_simplejwt_and_djwto(rotate):
             assert ours["www_authenticate"] == theirs["www_authenticate"], theirs["step"]
         else:
             assert ours == theirs
+
+
+@pytest.mark.parametrize(
+    ("body", "errors"),
+    [
+        ({"refresh": None}, {"refresh": ["This field may not be null."]}),
+        ({"refresh": 12}, {"refresh": ["Not a valid string."]}),
+        ({"refresh": "  "}, {"refresh": ["This field may not be blank."]}),
+        ({}, {"refresh": ["This field is required."]}),
+    ],
+)
+@pytest.mark.parametrize("endpoint", ["refresh/", "blacklist/"])
+def test_field_errors_like_drf(david, endpoint, body, errors):
+    response = post(Client(), f"/sj/api/token/{endpoint}", body)
+    assert (response.status_code, response.json()) == (400, errors)
+
+
+def test_get_is_405_with_allow_header(david):
+    response = Client().get("/sj/api/token/refresh/")
+    assert response.status_code == 405
+    assert response.json() == {"detail": 'Method "GET" not allowed.'}
+    assert "POST" in response["Allow"]
+
+
+def test_blacklist_revokes_the_session(david):
+    pair = obtain(Client())
+    assert post(Client(), "/sj/api/token/blacklist/", {"refresh": pair["refresh"]}).json() == {}
+    verified = post(Client(), "/sj/api/token/verify/", {"token": pair["refresh"]})
+    assert verified.status_code == 401
+    assert verified.json() == {"detail": "Token is blacklisted", "code": "token_not_valid"}
+
+
+def test_verify_refresh_of_deleted_user(david):
+    pair = obtain(Client())
+    david.delete()
+    response = post(Client(), "/sj/api/token/verify/", {"token": pair["refresh"]})
+    assert response.status_code == 401
+    assert response.json() == {"detail": "No active account found for the given token."}
+
+
+def test_oversized_body_is_413_in_drf_shape(david, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
+    response = post(Client(), "/sj/api/token/", {"username": "x" * 200, "password": "y"})
+    assert response.status_code == 413
+    assert set(response.json()) == {"detail"}

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import pytest
+from asgiref.sync import sync_to_async
+from django.db import connections
 
 from djwto.backends import encode
 from djwto.tokens import build_access_claims, build_refresh_claims
@@ -16,6 +19,14 @@ MIDDLEWARE = "djwto.middleware.JWTAuthenticationMiddleware"
 @pytest.fixture(autouse=True)
 def _contrib_urls(settings):
     settings.ROOT_URLCONF = "tests.contrib.urls"
+
+
+@pytest.fixture(autouse=True)
+def _close_async_connections():
+    """The async ORM runs in asgiref's shared thread, whose connection would otherwise stay
+    open and keep PostgreSQL from dropping the test database at the end."""
+    yield
+    asyncio.run(sync_to_async(connections.close_all)())
 
 
 @pytest.fixture

@@ -64,7 +64,7 @@ bench: $(STAMP)
 demo: $(STAMP)
 	$(PY) demo/manage.py migrate --noinput
 	$(PY) demo/manage.py demo_users
-	$(PY) demo/manage.py runserver --noreload $(DEMO_ADDR)
+	$(PY) demo/manage.py serve $(DEMO_ADDR)
 
 clean:
 	rm -rf $(VENV) $(COMPAT_VENV) .coverage .coverage.* htmlcov *.egg-info demo/db.sqlite3 artifacts

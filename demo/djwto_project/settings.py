@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "rest_framework",
+    "ninja",
     "djwto",
     "testapp",
 ]
@@ -80,6 +82,7 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "djwto_project.urls"
 WSGI_APPLICATION = "djwto_project.wsgi.application"
+ASGI_APPLICATION = "djwto_project.asgi.application"
 
 TEMPLATES = [
     {

@@ -4,6 +4,7 @@ subclass (which adds the email to the tokens), the test app and the page."""
 from django.contrib import admin
 from django.urls import include, path, re_path
 from testapp import views
+from testapp.api import DRFMe, ninja_api
 
 urlpatterns = [
     path("", views.IndexView.as_view(), name="index"),
@@ -12,6 +13,8 @@ urlpatterns = [
     path("", include("djwto.urls")),
     path("testapp/", include("testapp.urls")),
     path("admin/", admin.site.urls),
+    path("api/drf/me/", DRFMe.as_view(), name="drf-me"),
+    path("api/ninja/", ninja_api.urls),
     # DEMO ONLY: serve the page's CSS and JS whatever DEBUG says and whichever server runs
     # (runserver or gunicorn), so the demo needs no collectstatic. Use a real static file
     # server (whitenoise, nginx, a CDN) in a deployment.

@@ -28,6 +28,9 @@
     logout: { method: "POST", path: P + "/logout/", token: "refresh", after: "logout" },
     logout_all: { method: "POST", path: P + "/logout_all/", token: "refresh", after: "logout" },
     delete_tokens: { method: "DELETE", path: P + "/logout/", token: "refresh", after: "logout" },
+    drf_get: { method: "GET", path: "/api/drf/me/", token: "access" },
+    drf_post: { method: "POST", path: "/api/drf/me/", token: "access" },
+    ninja_get: { method: "GET", path: "/api/ninja/me", token: "access" },
   };
 
   const $ = (id) => document.getElementById(id);
@@ -282,6 +285,32 @@
     }
   }
 
+  // --- websocket --------------------------------------------------------------------------------
+
+  // JSON mode: the token travels as a subprotocol, ["bearer", token], never in the URL.
+  // Cookie modes: the browser sends the access cookie with the handshake.
+  let socket = null;
+
+  function wsConnect() {
+    if (socket) socket.close();
+    const url = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws/echo/";
+    const access = loadTokens().access;
+    socket = MODE === "JSON" && access ? new WebSocket(url, ["bearer", access]) : new WebSocket(url);
+    $("ws-state").textContent = "connecting";
+    socket.onopen = () => ($("ws-state").textContent = "open");
+    socket.onmessage = (event) => addLogEntry("ws", "WS", "/ws/echo/", 200, JSON.parse(event.data));
+    socket.onclose = (event) => {
+      $("ws-state").textContent = "closed (" + event.code + ")";
+      if (event.code !== 1000) addLogEntry("ws", "WS", "/ws/echo/", event.code, { closed: event.code });
+      socket = null;
+    };
+  }
+
+  function wsSend(event) {
+    event.preventDefault();
+    if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ message: $("ws-message").value }));
+  }
+
   // --- wiring ---------------------------------------------------------------------------------
 
   const EXPLAIN = {
@@ -303,6 +332,8 @@
     for (const button of document.querySelectorAll("button[data-action]")) {
       button.addEventListener("click", () => runAction(button.dataset.action));
     }
+    $("btn-ws-connect").addEventListener("click", wsConnect);
+    $("ws-form").addEventListener("submit", wsSend);
     renderStorage();
     $("btn-clear-log").addEventListener("click", () => ($("log").innerHTML = ""));
     setInterval(tick, 500);

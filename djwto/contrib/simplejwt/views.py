@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -48,7 +49,7 @@ class FieldErrors(BadRequest):
         self.fields = fields
 
 
-def check_string_field(data: dict[str, Any], name: str) -> list[str]:
+def check_string_field(data: Mapping[str, Any], name: str) -> list[str]:
     """DRF ``CharField``'s complaints about ``data[name]``, in its words (none if it is fine)."""
     if name not in data:
         return ["This field is required."]
@@ -62,7 +63,7 @@ def check_string_field(data: dict[str, Any], name: str) -> list[str]:
     return []
 
 
-def require_fields(data: dict[str, Any], *names: str) -> None:
+def require_fields(data: Mapping[str, Any], *names: str) -> None:
     errors = {name: problems for name in names if (problems := check_string_field(data, name))}
     if errors:
         raise FieldErrors(errors)
@@ -75,7 +76,7 @@ class BodyTransport(BearerTransport):
         self.field = field
 
     def get_raw_token(
-        self, request: HttpRequest, token_type: str, data: dict[str, Any] | None = None
+        self, request: HttpRequest, token_type: str, data: Mapping[str, Any] | None = None
     ) -> str:
         data = data or {}
         require_fields(data, self.field)
@@ -116,8 +117,8 @@ def simplejwt_error(exc: DjwtoError) -> JsonResponse:
     add_never_cache_headers(response)
     if exc.status_code == 401:
         response["WWW-Authenticate"] = CHALLENGE
-    if isinstance(exc, MethodNotAllowed) and getattr(exc, "allowed", None):
-        response["Allow"] = ", ".join(exc.allowed)  # type: ignore[attr-defined]
+    if isinstance(exc, MethodNotAllowed) and exc.allowed:
+        response["Allow"] = ", ".join(exc.allowed)
     return response
 
 
@@ -140,7 +141,7 @@ class SimpleJWTMixin:
 class TokenObtainPairView(SimpleJWTMixin, LoginView):
     """``{"username", "password"}`` → ``{"refresh", "access"}``; 401 ``{"detail"}`` else."""
 
-    def get_credentials(self) -> dict[str, str]:
+    def get_credentials(self) -> dict[str, str | None]:
         require_fields(self.get_data(), get_user_model().USERNAME_FIELD, "password")
         return super().get_credentials()
 

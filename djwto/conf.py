@@ -68,6 +68,7 @@ DEFAULTS: dict[str, Any] = {
     # Keys of CacheDenylist on Redis kept per process, invalidated by Redis (0: off).
     "DENYLIST_LOCAL_CACHE": 0,
     "TOKEN_CACHE_SIZE": 4096,
+    "ACCEPT_LEGACY_TOKENS": True,  # tokens issued by djwto 0.0.4 (djwto.legacy)
 }
 
 _PREFIX = "DJWTO_"

@@ -34,7 +34,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters
 
-from . import sessions, signals
+from . import legacy, sessions, signals
 from .authentication import authenticate_request, get_user_for_claims
 from .backends import encode
 from .conf import djwto_settings
@@ -275,7 +275,9 @@ class RefreshTokenMixin:
     def get_user(self, claims: dict[str, Any]) -> Any:
         """Reload the user: it must exist, be active, and have the password of the login."""
         user = get_user_for_claims(claims)
-        if not user.is_authenticated or not is_stamp_valid(user, claims.get("stamp")):
+        if not user.is_authenticated or not (
+            is_stamp_valid(user, claims.get("stamp")) or legacy.is_legacy(claims)
+        ):
             raise InvalidToken("The user of this token is no longer valid.", code="user_invalid")
         return user
 

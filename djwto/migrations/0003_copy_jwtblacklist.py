@@ -6,11 +6,16 @@ remembered until the token expires: ``expires`` (+ ``DJWTO_LEEWAY``), or, where 
 empty, ``created_at`` + ``DJWTO_REFRESH_TOKEN_LIFETIME`` (0.0.4's lifetime, as configured;
 default one day). Rows already expired are not copied.
 
+0.0.4 wrote ``expires`` as a naive UTC time, which Django stored as a time of ``TIME_ZONE``:
+on a site whose ``TIME_ZONE`` is not UTC the stored value is off by the zone's offset. The
+later of the stored value and the corrected one is kept, so a copied row never expires before
+its token does.
+
 Reverse: the refused refresh ``jti`` values are written back to ``JWTBlacklist`` (with no
 token, which 0.0.4 never read), so a site that goes back to 0.0.4 keeps its logouts.
 """
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from django.conf import settings
 from django.db import migrations
@@ -28,6 +33,16 @@ def _has_table(schema_editor, table):
     connection = schema_editor.connection
     with connection.cursor() as cursor:
         return table in connection.introspection.table_names(cursor)
+
+
+def _token_expiry(expires):
+    """The later of ``expires`` as stored and as 0.0.4 meant it (a naive UTC time)."""
+    local = timezone.get_default_timezone()
+    if timezone.is_aware(expires):
+        meant = timezone.make_aware(timezone.make_naive(expires, local), UTC)
+    else:
+        meant = timezone.make_naive(timezone.make_aware(expires, UTC), local)
+    return max(expires, meant)
 
 
 def copy_blacklist(apps, schema_editor):
@@ -50,7 +65,10 @@ def copy_blacklist(apps, schema_editor):
         if jti in known:
             continue
         created_at = created_at or now
-        expires_at = (expires if expires is not None else created_at + lifetime) + leeway
+        if expires is not None:
+            expires_at = _token_expiry(expires) + leeway
+        else:
+            expires_at = created_at + lifetime + leeway
         if expires_at <= now:
             continue
         batch.append(

@@ -3,7 +3,7 @@ system check that reports a missing denylist table."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 from io import StringIO
 
 import pytest
@@ -98,6 +98,17 @@ def test_004_blacklist_is_copied_by_jti_and_the_table_dropped(at_004, settings, 
         for v in row  # every column of every row
     )
     assert RAW not in values and RAW.split(".")[2] not in values
+
+
+def test_004_expiry_times_are_read_as_the_utc_times_004_wrote(at_004, settings):
+    """0.0.4 stored ``datetime.utcfromtimestamp(exp)`` (naive UTC) as a ``TIME_ZONE`` time."""
+    settings.TIME_ZONE = "Asia/Tokyo"  # UTC+9: the stored value is 9 hours early
+    JWTBlacklist = historical(at_004, FIRST, "JWTBlacklist")
+    exp = timezone.now().replace(microsecond=0) + timedelta(hours=2)
+    naive_utc = exp.astimezone(UTC).replace(tzinfo=None)
+    JWTBlacklist.objects.create(jti="tokyo", token=RAW, expires=timezone.make_aware(naive_utc))
+    migrate(LATEST)
+    assert DeniedToken.objects.get(jti="tokyo").expires_at == exp
 
 
 def test_reversing_writes_the_denied_jtis_back_for_004(at_004):

@@ -137,7 +137,19 @@ def python004() -> Path:
     base = "/usr/bin/python3.11" if Path("/usr/bin/python3.11").exists() else sys.executable
     subprocess.run([base, "-m", "venv", "--clear", str(VENV)], check=True, timeout=300)
     result = subprocess.run(
-        [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", *REQUIREMENTS],
+        [
+            str(python),
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--disable-pip-version-check",
+            "--retries",
+            "1",
+            "--timeout",
+            "20",
+            *REQUIREMENTS,
+        ],
         capture_output=True,
         text=True,
         timeout=600,
@@ -381,3 +393,14 @@ def test_a_004_site_upgraded_in_place(site, python004):
     assert site.post(f"{P}/refresh_access/", bobs["refresh"]).status_code == 200
     site.stop()
     assert "Traceback" not in site.log(True), site.log(True)
+
+
+def test_an_unreachable_registry_skips_with_the_reason():
+    output = (
+        "WARNING: Retrying ... 'NewConnectionError(...: Failed to establish a new connection')\n"
+        "ERROR: No matching distribution found for djwto==0.0.4\n"
+    )
+    with pytest.raises(pytest.skip.Exception, match=r"registry cannot be reached.*djwto==0\.0\.4"):
+        _pip_failure(output)
+    with pytest.raises(pytest.fail.Exception, match=r"installing djwto 0\.0\.4 failed"):
+        _pip_failure("error: subprocess-exited-with-error (a build failure)")

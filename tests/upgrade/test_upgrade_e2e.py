@@ -385,6 +385,8 @@ def test_a_004_site_upgraded_in_place(site, python004):
         "msg": "Token successfully blacklisted."
     }
     assert site.post(f"{P}/refresh_access/", rotated_fresh["refresh"]).status_code == 401
+    deleted = requests.delete(site.url(f"{P}/logout/"), timeout=10)
+    assert deleted.json() == {"msg": "Tokens successfully deleted."}
     # Logout-all covers 0.0.4 tokens too, and only that user's.
     other = site.login()
     response = site.post(f"{P}/logout_all/", other["refresh"])

@@ -9,7 +9,7 @@ no ``sid``, ``auth_time`` or ``stamp``. After its signature and claims pass the 
 * ``sid`` is derived from the 0.0.4 login (its refresh token's ``jti`` and ``iat``), so a
   refresh token and the access tokens 0.0.4 issued with it share one family, and the family
   starts (for logout-all cut-offs) when that login happened;
-* ``auth_time`` is the login's ``iat``.
+* ``auth_time`` is the login's ``iat`` (without one, ``exp`` less the refresh lifetime).
 
 From there the ordinary policy applies: logout revokes the family and denies the ``jti``
 (0.0.4's own blacklist was copied by the migrations, so a logged-out 0.0.4 token stays
@@ -24,9 +24,10 @@ a day by default); ``revoke_user_sessions`` does.
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
 from typing import Any
 
-from .conf import djwto_settings
+from .conf import djwto_settings, get_lifetime
 from .exceptions import LegacyToken
 
 #: Claims every token of djwto 1.x carries (or derives) and no 0.0.4 token has.
@@ -69,8 +70,15 @@ def upgrade_claims(claims: dict[str, Any]) -> dict[str, Any]:
         raise LegacyToken()
     if claims.get("jti"):
         claims["sid"] = get_legacy_sid(claims)
-        claims["auth_time"] = _login_time(claims)
+        claims["auth_time"] = _login_time(claims) or _estimated_login_time(claims)
     return claims
+
+
+def _estimated_login_time(claims: dict[str, Any]) -> int:
+    """Without ``iat``: when a refresh token of the configured lifetime expiring at ``exp``
+    was issued (an access token's own ``exp`` says less, but it is never refreshed)."""
+    lifetime = get_lifetime("REFRESH_TOKEN_LIFETIME") or timedelta(0)
+    return max(0, int(claims["exp"] - lifetime.total_seconds()))
 
 
 def is_legacy(claims: dict[str, Any]) -> bool:

@@ -201,3 +201,16 @@ def test_recognition_is_exact(alice):
     del no_iat["iat"]
     assert upgrade_claims(no_iat)["sid"].startswith("0" * 16)
     assert datetime.fromtimestamp(refresh["exp"], UTC) > datetime.now(UTC)
+
+
+def test_a_004_token_issued_without_iat_still_works(mode, alice):
+    """0.0.4 with ``DJWTO_IAT_CLAIM = False``: the login time is taken from ``exp``."""
+    claims, access = legacy_claims(alice)
+    del claims["iat"], access["iat"], access["refresh_iat"]
+    refresh = encode(claims)
+    assert present_refresh(mode, "refresh_access", refresh).status_code == 200
+    response = present_refresh(mode, "update_refresh", refresh)
+    assert response.status_code == 200, response.content
+    new = decode_unverified(tokens_of(mode, response)["refresh"])
+    assert abs(new["auth_time"] - (claims["exp"] - 86400)) <= 1
+    assert present_access(mode, "/protected/", encode(access)).status_code == 200

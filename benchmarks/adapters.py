@@ -185,7 +185,7 @@ def _user() -> Any:
 
 def djwto_token(user: Any) -> str:
     from djwto.backends import encode
-    from djwto.tokens import build_access_claims, build_refresh_claims
+    from djwto.claims import build_access_claims, build_refresh_claims
 
     return encode(build_access_claims(build_refresh_claims(user)))
 

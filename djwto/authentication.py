@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from . import sessions
+from . import legacy, sessions
 from .backends import decode
 from .claims import get_claims_user_id
 from .transports import Transport
@@ -64,7 +64,7 @@ def _read(
     request: HttpRequest, transport: Transport, token_type: str, data: dict[str, Any] | None
 ) -> tuple[str, dict[str, Any]]:
     token = transport.get_raw_token(request, token_type, data)
-    return token, decode(token, token_type)
+    return token, legacy.upgrade_claims(decode(token, token_type))
 
 
 def authenticate_request(

@@ -23,6 +23,7 @@ Errors:
 - ``djwto.E012`` ``DJWTO_CLAIMS_CLASS`` (when set) cannot be imported or is not a class
 - ``djwto.E013`` ``DJWTO_ISS_CLAIM``, ``DJWTO_SUB_CLAIM`` or ``DJWTO_AUD_CLAIM`` is empty:
   djwto 0.0.4 read that as unset; the replacement is ``None``
+- ``djwto.E020`` the denylist table (``djwto_deniedtoken``) is missing from the database
 
 Warnings:
 - ``djwto.W002`` the signing key is Django's ``SECRET_KEY``
@@ -323,3 +324,72 @@ def check_djwto_settings(app_configs: Any = None, **kwargs: Any) -> list[checks.
         *_check_004_meanings(failed),
         *_check_unknown_names(),
     ]
+
+
+# --- the denylist table (upgrades from djwto 0.0.4) -------------------------------------------
+#
+# A database check, run by plain ``manage.py check`` (and ``runserver``) on the database the
+# denylist writes to, and by ``migrate`` / ``check --database`` on the databases named. Inside
+# ``migrate`` a table that djwto's pending migrations will create is not an error (or the
+# migrate that creates it would be refused). A database that cannot be reached is not
+# reported here: the connection error says more.
+
+
+def _denylist_table_status(alias: str) -> tuple[bool, bool]:
+    """(the table exists, djwto has unapplied migrations) on ``alias``."""
+    from django.db import connections
+    from django.db.migrations.loader import MigrationLoader
+
+    from .models import DeniedToken
+
+    connection = connections[alias]
+    with connection.cursor() as cursor:
+        exists = DeniedToken._meta.db_table in connection.introspection.table_names(cursor)
+    if exists:
+        return True, False
+    loader = MigrationLoader(connection, ignore_no_migrations=True)
+    pending = any(key not in loader.applied_migrations for key in loader.graph.leaf_nodes("djwto"))
+    return False, pending
+
+
+@checks.register(checks.Tags.database)
+def check_denylist_table(
+    app_configs: Any = None, databases: Any = None, **kwargs: Any
+) -> list[checks.CheckMessage]:
+    from django.db import router
+
+    from .denylist import DatabaseDenylist
+    from .models import DeniedToken
+
+    backend = djwto_settings.DENYLIST_BACKEND
+    try:
+        cls = import_string(backend) if isinstance(backend, str) else backend
+    except ImportError:
+        return []  # djwto.E009 says so
+    if not (isinstance(cls, type) and issubclass(cls, DatabaseDenylist)):
+        return []
+    in_migrate = databases is not None
+    aliases = databases if in_migrate else [router.db_for_write(DeniedToken)]
+    messages: list[checks.CheckMessage] = []
+    for alias in aliases:
+        if not router.allow_migrate_model(alias, DeniedToken):
+            continue
+        try:
+            exists, pending = _denylist_table_status(alias)
+        except Exception:  # noqa: S112 - unreachable or unconfigured database: nothing to tell
+            continue
+        if exists or (pending and in_migrate):
+            continue
+        messages.append(
+            _error(
+                f"The denylist table {DeniedToken._meta.db_table!r} is missing from database "
+                f"{alias!r}: every refresh, validate_refresh and logout would answer 503.",
+                "E020",
+                "Run `python manage.py migrate djwto`."
+                if pending
+                else "djwto's migrations are recorded as applied but the table is not there. "
+                "Run `python manage.py migrate djwto 0001 --fake --skip-checks`, then "
+                "`python manage.py migrate djwto`.",
+            )
+        )
+    return messages

@@ -446,6 +446,14 @@ _TABLE = (
         _import_path,
         "E012",
     ),
+    Setting(
+        "ACCEPT_LEGACY_TOKENS",
+        True,
+        "`bool`",
+        "accept tokens djwto 0.0.4 issued until they expire (`False`: 401 `legacy_token`)",
+        _bool,
+        "E011",
+    ),
 )
 
 #: Every setting, by name without the ``DJWTO_`` prefix.

@@ -167,3 +167,10 @@ class StoreUnavailable(DjwtoError):
     status_code = 503
     code = "store_unavailable"
     default_message = "Token store unavailable; try again later."
+
+
+class LegacyToken(InvalidToken):
+    """A token issued by djwto 0.0.4 while ``DJWTO_ACCEPT_LEGACY_TOKENS`` is off."""
+
+    code = "legacy_token"
+    default_message = "Tokens issued by djwto 0.0.4 are no longer accepted; log in again."

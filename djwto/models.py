@@ -6,6 +6,10 @@ to and when it may be forgotten.
 
 from __future__ import annotations
 
+import dis
+import inspect
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -42,3 +46,43 @@ class DeniedToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.token_type} {self.jti} ({self.reason})"
+
+
+_REMOVED = {
+    "JWTBlacklist": (
+        "djwto.models.JWTBlacklist (djwto 0.0.4) was removed: revoked tokens are rows of "
+        "djwto.models.DeniedToken, which hold the jti and never the raw token. Run "
+        "`python manage.py migrate djwto`: migrations 0002-0004 create DeniedToken, copy the "
+        "unexpired 0.0.4 blacklist into it and drop JWTBlacklist. Revoke tokens with "
+        "djwto.sessions.revoke_refresh() or djwto.revoke_user_sessions()."
+    ),
+}
+
+
+def _is_from_import() -> bool:
+    """Whether the attribute is being looked up by a ``from djwto.models import X`` statement."""
+    frame = inspect.currentframe()
+    try:
+        caller = frame.f_back.f_back if frame and frame.f_back else None
+        if caller is None:
+            return False
+        return caller.f_code.co_code[caller.f_lasti] == dis.opmap["IMPORT_FROM"]
+    except (AttributeError, IndexError, KeyError):
+        return False
+    finally:
+        del frame
+
+
+def __getattr__(name: str) -> Any:
+    """Old names fail with a message that says what replaced them.
+
+    ``from djwto.models import JWTBlacklist`` raises ``ImportError`` (Python would otherwise
+    replace the message with a bare "cannot import name"); attribute access raises
+    ``AttributeError``, so ``hasattr()`` and ``getattr(..., default)`` keep working.
+    """
+    message = _REMOVED.get(name)
+    if message is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    if _is_from_import():
+        raise ImportError(message, name=name, path=__file__)
+    raise AttributeError(message)

@@ -30,7 +30,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
-from . import sessions, signals
+from . import legacy, sessions, signals
 from .authentication import BAD_LOOKUP_ERRORS, authenticate_request, get_user_for_claims
 from .backends import encode
 from .claims import Claims, get_claims_class, is_stamp_valid
@@ -311,7 +311,9 @@ class RefreshTokenMixin:
     def get_user(self, claims: dict[str, Any]) -> Any:
         """Reload the user: it must exist, be active, and have the password of the login."""
         user = get_user_for_claims(claims)
-        if not user.is_authenticated or not is_stamp_valid(user, claims.get("stamp")):
+        if not user.is_authenticated or not (
+            is_stamp_valid(user, claims.get("stamp")) or legacy.is_legacy(claims)
+        ):
             raise UserInvalid()
         return user
 

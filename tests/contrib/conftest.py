@@ -10,7 +10,7 @@ from asgiref.sync import sync_to_async
 from django.db import connections
 
 from djwto.backends import encode
-from djwto.tokens import build_access_claims, build_refresh_claims
+from djwto.claims import build_access_claims, build_refresh_claims
 from tests.security.helpers import forge
 
 MIDDLEWARE = "djwto.middleware.JWTAuthenticationMiddleware"

@@ -263,7 +263,8 @@ class CacheStore(BaseStore):
         local = self.get_local_copy() if djwto_settings.DENYLIST_LOCAL_CACHE else None
         if local is not None and local.is_trusted():
             return local.lookup(stored, lambda missing: self.fetch(missing, server))
-        return {key: e for key, e in self.fetch(stored, server).items() if e is not None}
+        fetched = self.fetch(stored, server)
+        return {stored[part]: e for part, e in fetched.items() if e is not None}
 
     def fetch(self, stored: dict[str, str], server: RedisServer) -> dict[str, Entry | None]:
         """store key -> its entry, or ``None`` if absent, for ``stored`` (store key -> djwto

@@ -20,7 +20,7 @@ from .support import (
 
 
 def use_redis_store(settings, key_prefix: str) -> RedisStoreView:
-    """Point djwto at ``CacheDenylist`` on Redis (Django's own ``RedisCache``)."""
+    """Point djwto at ``CacheStore`` on Redis (Django's own ``RedisCache``)."""
     settings.CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
         "djwto_sessions": {
@@ -30,14 +30,14 @@ def use_redis_store(settings, key_prefix: str) -> RedisStoreView:
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 5},
         },
     }
-    settings.DJWTO_DENYLIST_BACKEND = "djwto.denylist.CacheDenylist"
+    settings.DJWTO_DENYLIST_BACKEND = "djwto.stores.CacheStore"
     settings.DJWTO_DENYLIST_CACHE = "djwto_sessions"
     return RedisStoreView(key_prefix)
 
 
 @pytest.fixture(params=["database", pytest.param("redis", marks=pytest.mark.redis)])
 def store(request, settings):
-    """Each test on ``DatabaseDenylist`` (the test database) and ``CacheDenylist`` on Redis."""
+    """Each test on ``DatabaseStore`` (the test database) and ``CacheStore`` on Redis."""
     if request.param == "database":
         yield DatabaseStoreView()
         return
@@ -47,14 +47,14 @@ def store(request, settings):
 
 @pytest.fixture
 def redis_store(settings):
-    """Only ``CacheDenylist`` on Redis."""
+    """Only ``CacheStore`` on Redis."""
     with fresh_redis_store(settings) as view:
         yield view
 
 
 @contextmanager
 def fresh_redis_store(settings):
-    """``CacheDenylist`` on Redis under a key prefix of its own, emptied afterwards."""
+    """``CacheStore`` on Redis under a key prefix of its own, emptied afterwards."""
     require_redis()
     view = use_redis_store(settings, f"djwto-sessions-test-{uuid.uuid4().hex[:12]}")
     try:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import pickle
 import socket
 import time
 from dataclasses import dataclass
@@ -167,14 +166,17 @@ class RedisStoreView(StoreView):
         return list(self.client.scan_iter(match=f"{self.key_prefix}:*", count=1000))
 
     def entries(self):
+        from djwto.stores import decode_entry
+
         found = {}
         marker = ":djwto:deny:"
         for key in self._keys():
             value = self.client.get(key)
             if value is None:
                 continue
-            kind, reason, user_id, _expires, _created = pickle.loads(value)
-            found[key.decode().split(marker, 1)[1]] = (kind, reason, user_id)
+            name = key.decode().split(marker, 1)[1]
+            entry = decode_entry(name, value)
+            found[name] = (entry.kind, entry.reason, entry.user_id)
         return found
 
     def ttl(self, key: str) -> int:
@@ -184,7 +186,7 @@ class RedisStoreView(StoreView):
         parts = []
         for key in self._keys():
             value = self.client.get(key) or b""
-            parts.append(f"{key!r} {value!r} {pickle.loads(value)!r}" if value else repr(key))
+            parts.append(f"{key!r} {value!r}")
         return "\n".join(parts)
 
     def clear(self) -> None:

@@ -9,7 +9,7 @@ from django.db import IntegrityError
 from django.test import Client
 from django.utils import timezone
 
-from djwto.denylist import CacheDenylist, DatabaseDenylist, Entry, get_denylist
+from djwto.stores import CacheStore, DatabaseStore, Entry, get_store
 from djwto.models import DeniedToken
 
 from .conftest import P, bearer, decode_unverified, login
@@ -72,7 +72,7 @@ def test_no_row_ever_holds_a_raw_token(alice_session, flow):
 
 
 def test_database_store_add_is_insert_once(db):
-    store = DatabaseDenylist()
+    store = DatabaseStore()
     now = timezone.now()
     entry = Entry("k1", "refresh", "rotated", "1", now + timedelta(hours=1), now)
     assert store.add(entry) is True
@@ -82,7 +82,7 @@ def test_database_store_add_is_insert_once(db):
 
 
 def test_database_store_put_replaces_and_put_many_is_atomic(db):
-    store = DatabaseDenylist()
+    store = DatabaseStore()
     now = timezone.now()
     store.put(Entry("k1", "session", "revoked", "1", now + timedelta(hours=1), now))
     store.put(Entry("k1", "session", "reused", "1", now + timedelta(hours=2), now))
@@ -94,7 +94,7 @@ def test_database_store_put_replaces_and_put_many_is_atomic(db):
 
 
 def test_purge_deletes_only_expired_rows(db):
-    store = DatabaseDenylist()
+    store = DatabaseStore()
     now = timezone.now()
     store.put(Entry("old", "refresh", "logout", "1", now - timedelta(seconds=1), now))
     store.put(Entry("new", "refresh", "logout", "1", now + timedelta(hours=1), now))
@@ -105,7 +105,7 @@ def test_purge_deletes_only_expired_rows(db):
 def test_database_store_async_lookup(db):
     from asgiref.sync import async_to_sync
 
-    store = DatabaseDenylist()
+    store = DatabaseStore()
     now = timezone.now()
     store.put(Entry("k1", "refresh", "logout", "1", now + timedelta(hours=1), now))
     found = async_to_sync(store.alookup)(["k1", "nope"])
@@ -115,7 +115,7 @@ def test_database_store_async_lookup(db):
 
 def test_database_store_without_time_zones(settings, db):
     settings.USE_TZ = False
-    store = DatabaseDenylist()
+    store = DatabaseStore()
     now = datetime.now(UTC)
     store.put(Entry("k1", "refresh", "logout", "1", now + timedelta(hours=1), now))
     entry = store.lookup(["k1"])["k1"]
@@ -124,9 +124,9 @@ def test_database_store_without_time_zones(settings, db):
 
 
 def test_cache_store_contract(settings):
-    settings.DJWTO_DENYLIST_BACKEND = "djwto.denylist.CacheDenylist"
-    store = get_denylist()
-    assert isinstance(store, CacheDenylist)
+    settings.DJWTO_DENYLIST_BACKEND = "djwto.stores.CacheStore"
+    store = get_store()
+    assert isinstance(store, CacheStore)
     store.cache.clear()
     now = timezone.now()
     entry = Entry("c1", "refresh", "rotated", "1", now + timedelta(hours=1), now)
@@ -150,8 +150,8 @@ def test_cache_store_contract(settings):
 
 
 def test_logout_and_rotation_work_on_the_cache_store(settings, alice, password):
-    settings.DJWTO_DENYLIST_BACKEND = "djwto.denylist.CacheDenylist"
-    get_denylist().cache.clear()
+    settings.DJWTO_DENYLIST_BACKEND = "djwto.stores.CacheStore"
+    get_store().cache.clear()
     s = login(Client(), "JSON", "alice", password)
     new = Client().post(f"{P}/update_refresh/", **bearer(s.refresh)).json()["refresh"]
     assert Client().post(f"{P}/refresh_access/", **bearer(s.refresh)).status_code == 401

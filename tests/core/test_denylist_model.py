@@ -9,8 +9,8 @@ from django.db import IntegrityError
 from django.test import Client
 from django.utils import timezone
 
-from djwto.stores import CacheStore, DatabaseStore, Entry, get_store
 from djwto.models import DeniedToken
+from djwto.stores import CacheStore, DatabaseStore, Entry, get_store
 
 from .conftest import P, bearer, decode_unverified, login
 

@@ -200,7 +200,8 @@ def check_refresh(claims: dict[str, Any], *, request: Any = None, sender: Any = 
     if not claims.get("sid"):
         raise InvalidToken("Refresh token has no session id.")
     check_session_lifetime(claims)
-    entries = _store(get_store().lookup, _keys(claims, jti=True))
+    # Tokens are issued on this answer: from the store itself, never a per-process copy.
+    entries = _store(get_store().lookup_fresh, _keys(claims, jti=True))
     _evaluate(claims, entries, request=request, sender=sender, jti=True)
 
 
@@ -239,7 +240,7 @@ def consume_refresh(claims: dict[str, Any], *, request: Any = None, sender: Any 
     store = get_store()
     if _store(store.add, entry):
         return
-    existing = _store(store.lookup, [claims["jti"]])
+    existing = _store(store.lookup_fresh, [claims["jti"]])
     _evaluate(claims, existing, request=request, sender=sender, jti=True)
     raise RevokedToken()  # pragma: no cover - the entry expired between add and lookup
 

@@ -266,6 +266,16 @@ class CacheStore(BaseStore):
         fetched = self.fetch(stored, server)
         return {stored[part]: e for part, e in fetched.items() if e is not None}
 
+    def lookup_fresh(self, keys: Iterable[str]) -> dict[str, Entry]:
+        server = self.get_redis_server()
+        if server is None:
+            return self.lookup(keys)
+        stored = {self.store_key(key): key for key in keys}
+        if not stored:
+            return {}
+        fetched = self.fetch(stored, server)
+        return {stored[part]: e for part, e in fetched.items() if e is not None}
+
     def fetch(self, stored: dict[str, str], server: RedisServer) -> dict[str, Entry | None]:
         """store key -> its entry, or ``None`` if absent, for ``stored`` (store key -> djwto
         key): one ``MGET``."""

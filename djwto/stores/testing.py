@@ -90,6 +90,7 @@ class StoreContract:
             store.put(entry)
         found = store.lookup([e.key for e in entries] + ["absent"])
         assert found == {e.key: e for e in entries}
+        assert store.lookup_fresh([e.key for e in entries]) == found
         for entry in found.values():
             for when in (entry.expires_at, entry.created_at):
                 assert when.tzinfo is not None and when.utcoffset() == timedelta(0), when

@@ -20,7 +20,7 @@ from django.utils import timezone
 import djwto
 from djwto.stores import CacheStore, Entry, Kind, Reason, encode_entry
 
-from .support import PROTECTED, REDIS_URL, assert_error, redis_client
+from .support import PROTECTED, REDIS_URL, REFRESH_ENDPOINTS, P, assert_error, redis_client
 
 pytestmark = [pytest.mark.django_db, pytest.mark.redis]
 
@@ -258,3 +258,17 @@ def test_the_setting_is_checked(settings):
         assert [m.id for m in _check_sizes()] == ["djwto.E008"]
     settings.DJWTO_DENYLIST_LOCAL_CACHE = 100
     assert _check_sizes() == []
+
+
+def test_R7_the_copy_never_answers_for_a_path_that_issues_tokens(local_store, alice, api):
+    pair = api.login()
+    assert api.get(PROTECTED[0], pair.access).status_code == 200
+    cache = local()
+    user = f"user:{alice.pk}"
+    write_from_another_client(local_store.key_prefix, str(alice.pk))
+    wait_for(lambda: user not in cache.entries)
+    cache.entries[user] = None  # a stale "not revoked", as if the invalidation were late
+    assert api.get(PROTECTED[0], pair.access).status_code == 200  # the copy answered
+    for endpoint in REFRESH_ENDPOINTS:  # Redis answers: the revocation holds
+        assert_error(api.post(f"{P}/{endpoint}/", pair.refresh), 401, "token_revoked")
+    assert cache.entries[user] is None  # and the copy was not consulted (nor refilled)

@@ -42,7 +42,7 @@ from .exceptions import (
     StoreUnavailable,
     TokenReused,
 )
-from .stores import MAX_KEY_LENGTH, Entry, Kind, Reason, aware_datetime, get_store
+from .stores import MAX_KEY_LENGTH, BaseStore, Entry, Kind, Reason, aware_datetime, get_store
 from .tokens import sid_created_ns
 
 logger = logging.getLogger("djwto")
@@ -73,6 +73,11 @@ def _store_errors() -> Iterator[None]:
             "djwto: the denylist store failed (%s); refusing the request.", exc.__class__.__name__
         )
         raise StoreUnavailable() from exc
+
+
+def _lookup_fresh(store: BaseStore) -> Callable[[list[str]], dict[str, Entry]]:
+    """The store's fresh lookup; a store that is no :class:`BaseStore` may only have ``lookup``."""
+    return getattr(store, "lookup_fresh", store.lookup)
 
 
 def _store(func: Callable[..., T], *args: Any) -> T:
@@ -201,7 +206,7 @@ def check_refresh(claims: dict[str, Any], *, request: Any = None, sender: Any = 
         raise InvalidToken("Refresh token has no session id.")
     check_session_lifetime(claims)
     # Tokens are issued on this answer: from the store itself, never a per-process copy.
-    entries = _store(get_store().lookup_fresh, _keys(claims, jti=True))
+    entries = _store(_lookup_fresh(get_store()), _keys(claims, jti=True))
     _evaluate(claims, entries, request=request, sender=sender, jti=True)
 
 
@@ -240,7 +245,7 @@ def consume_refresh(claims: dict[str, Any], *, request: Any = None, sender: Any 
     store = get_store()
     if _store(store.add, entry):
         return
-    existing = _store(store.lookup_fresh, [claims["jti"]])
+    existing = _store(_lookup_fresh(store), [claims["jti"]])
     _evaluate(claims, existing, request=request, sender=sender, jti=True)
     raise RevokedToken()  # pragma: no cover - the entry expired between add and lookup
 

@@ -76,7 +76,9 @@ def test_the_readme_example_runs_the_contract_on_a_projects_store(tmp_path):
     (tmp_path / "myproject" / "__init__.py").write_text("")
     (tmp_path / "myproject" / "stores.py").write_text(MY_STORE)
     (tmp_path / "test_my_store.py").write_text(code)
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), str(REPO)])}
+    # SQLite in memory: a PostgreSQL test database of the same name is this run's own.
+    env = {k: v for k, v in os.environ.items() if k != "DJWTO_TEST_DATABASE"}
+    env["PYTHONPATH"] = os.pathsep.join([str(tmp_path), str(REPO)])
     result = subprocess.run(
         [
             sys.executable,

@@ -338,10 +338,12 @@ class CacheStore(BaseStore):
         if server is None:
             # One set_many; every entry keeps the longest timeout of the batch (a little
             # longer than needed, never shorter).
-            self.cache.set_many(
+            failed = self.cache.set_many(
                 {self.prefix + part: value for part, (value, _) in values.items()},
                 max(self.get_timeout(e) for e in entries),
             )
+            if failed:  # memcached reports the keys it did not store: a lost revocation
+                raise RuntimeError(f"the cache did not store {len(failed)} denylist entries")
             return
         make_key = self.cache.make_key
         try:

@@ -12,8 +12,11 @@ from datetime import timedelta
 
 import pytest
 from django.core.cache import caches
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
 
+import djwto
 from djwto import sessions
 from djwto.exceptions import StoreUnavailable
 from djwto.stores import CacheStore, Kind, Reason, decode_entry, encode_entry
@@ -28,6 +31,13 @@ redis_only = pytest.mark.redis
 
 class MyRedisCache(RedisCache):
     """A project's own RedisCache: it may talk to Redis its own way."""
+
+
+class RefusingCache(LocMemCache):
+    """A cache that reports every key of ``set_many`` as not stored, as memcached can."""
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        return list(data)
 
 
 def raw(key_prefix: str, key: str) -> bytes | None:
@@ -177,3 +187,16 @@ def test_long_keys_are_stored_under_a_digest_without_warnings(locmem):
         assert set(store.lookup([key])) == {key}
     digest = hashlib.sha256(key.encode()).hexdigest()
     assert locmem.get(f"{CacheStore.prefix}sha256:{digest}") is not None
+
+
+def test_entries_the_cache_did_not_store_fail_closed(settings, alice):
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "deny": {"BACKEND": "tests.stores.test_cache_store.RefusingCache"},
+    }
+    settings.DJWTO_DENYLIST_BACKEND = "djwto.stores.CacheStore"
+    settings.DJWTO_DENYLIST_CACHE = "deny"
+    with pytest.raises(StoreUnavailable):
+        djwto.revoke_user_sessions(alice)
+    with pytest.raises(RuntimeError, match="did not store 2 denylist entries"):
+        CacheStore().put_many([make_entry("a"), make_entry("b")])

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import threading
 import warnings
 from datetime import timedelta
@@ -15,6 +16,7 @@ from django.core.cache import caches
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
+from django.core.exceptions import ImproperlyConfigured
 
 import djwto
 from djwto import sessions
@@ -200,3 +202,59 @@ def test_entries_the_cache_did_not_store_fail_closed(settings, alice):
         djwto.revoke_user_sessions(alice)
     with pytest.raises(RuntimeError, match="did not store 2 denylist entries"):
         CacheStore().put_many([make_entry("a"), make_entry("b")])
+
+
+# --- configuration -----------------------------------------------------------------------------
+
+
+@redis_only
+def test_pool_and_parser_classes_named_in_options(redis_alias, settings):
+    settings.CACHES = redis_caches(
+        redis_alias,
+        OPTIONS={
+            "pool_class": "redis.BlockingConnectionPool",
+            "parser_class": "redis.connection.DefaultParser",
+        },
+    )
+    store = CacheStore()
+    assert type(store.get_redis_server().client.connection_pool).__name__ == (
+        "BlockingConnectionPool"
+    )
+    store.put(make_entry("jti-o"))
+    assert set(store.lookup(["jti-o"])) == {"jti-o"}
+
+
+@redis_only
+def test_a_redis_cache_without_location_is_refused(redis_alias, settings):
+    settings.CACHES = redis_caches(redis_alias, LOCATION="")
+    with pytest.raises(ImproperlyConfigured, match="has no LOCATION"):
+        CacheStore().lookup(["x"])
+
+
+@redis_only
+@pytest.mark.parametrize("size", [-1, "100", True])
+def test_a_bad_local_copy_size_is_refused(redis_alias, settings, size):
+    settings.DJWTO_DENYLIST_LOCAL_CACHE = size
+    with pytest.raises(ImproperlyConfigured, match="DJWTO_DENYLIST_LOCAL_CACHE"):
+        CacheStore().lookup(["x"])
+
+
+@redis_only
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_forked_child_never_trusts_the_parents_copy(redis_alias, settings):
+    settings.DJWTO_DENYLIST_LOCAL_CACHE = 100
+    store = CacheStore()
+    store.lookup(["a"])
+    parent = store.get_local_copy()
+    assert parent.is_trusted() and "a" in parent.entries
+    pid = os.fork()
+    if pid == 0:  # the child: the tracking thread stayed in the parent
+        ok = (
+            CacheStore().get_local_copy(start=False) is None
+            and not parent.is_trusted()
+            and parent.entries == {}
+        )
+        os._exit(0 if ok else 1)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert parent.is_trusted()

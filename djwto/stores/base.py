@@ -89,10 +89,15 @@ class BaseStore:
 
 
 def aware_datetime(value: datetime) -> datetime:
-    """Rows read with ``USE_TZ = False`` hold naive local times: make them aware."""
+    """Rows read with ``USE_TZ = False`` hold naive local times: make them aware.
+
+    A local time that names two instants (the hour repeated when daylight saving ends) is
+    read as the later one: a revocation then starts and ends later, never earlier, so a
+    logout-all cut-off written in that hour still covers every session started before it.
+    """
     if value.tzinfo is not None:
         return value
-    return timezone.make_aware(value, timezone.get_default_timezone())
+    return timezone.make_aware(value.replace(fold=1), timezone.get_default_timezone())
 
 
 def utc_datetime(value: datetime) -> datetime:

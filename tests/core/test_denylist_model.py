@@ -160,3 +160,36 @@ def test_logout_and_rotation_work_on_the_cache_store(settings, alice, password):
     assert Client().post(f"{P}/refresh_access/", **bearer(s.refresh)).status_code == 401
     assert not DeniedToken.objects.exists()
     assert new
+
+
+def test_a_cutoff_in_a_daylight_saving_fold_holds_without_use_tz(settings, db, monkeypatch):
+    """``USE_TZ = False`` keeps local times; 01:30 on 2026-11-01 in Chicago happens twice."""
+    import time
+
+    from djwto import sessions
+    from djwto.exceptions import RevokedToken
+    from djwto.tokens import new_sid
+
+    settings.USE_TZ = False
+    settings.TIME_ZONE = "America/Chicago"
+    second_0130 = datetime(2026, 11, 1, 7, 30, tzinfo=UTC)  # 01:30 CST, after 01:30 CDT
+    cut_ns = int(second_0130.timestamp()) * 10**9
+    monkeypatch.setattr(time, "time_ns", lambda: cut_ns)
+    sessions.revoke_user_sessions("7")
+    monkeypatch.undo()
+    [entry] = DatabaseStore().lookup(["user:7"]).values()
+    assert entry.created_at == second_0130
+    for started in (cut_ns - 20 * 60 * 10**9, cut_ns):  # 01:10 CST, and the cut-off itself
+        with pytest.raises(RevokedToken):
+            sessions.check_access({"user": {"id": "7"}, "sid": new_sid(started)})
+    sessions.check_access({"user": {"id": "7"}, "sid": new_sid(cut_ns + 10**9)})
+
+
+def test_the_first_of_two_equal_local_times_is_read_no_earlier(settings, db):
+    settings.USE_TZ = False
+    settings.TIME_ZONE = "America/Chicago"
+    first_0130 = datetime(2026, 11, 1, 6, 30, tzinfo=UTC)  # 01:30 CDT
+    store = DatabaseStore()
+    store.put(Entry("sid:f", "session", "revoked", "7", first_0130 + timedelta(1), first_0130))
+    entry = store.lookup(["sid:f"])["sid:f"]
+    assert first_0130 <= entry.created_at <= first_0130 + timedelta(hours=1)

@@ -35,7 +35,6 @@ from django.utils import timezone
 from . import signals
 from .claims import get_claims_user_id, sid_created_ns
 from .conf import djwto_settings, get_leeway, get_lifetime
-from .denylist import Entry, aware_datetime, get_denylist
 from .exceptions import (
     DjwtoError,
     ExpiredToken,
@@ -44,13 +43,12 @@ from .exceptions import (
     StoreUnavailable,
     TokenReused,
 )
+from .stores import MAX_KEY_LENGTH, BaseStore, Entry, Kind, Reason, aware_datetime, get_store
 
 logger = logging.getLogger("djwto")
 
 SESSION_PREFIX = "sid:"
 USER_PREFIX = "user:"
-#: Longest store key; longer ones (a user id of 250+ characters) are replaced by a digest.
-MAX_KEY_LENGTH = 255
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 T = TypeVar("T")
@@ -68,6 +66,11 @@ def _store_errors() -> Iterator[None]:
             "djwto: the denylist store failed (%s); refusing the request.", exc.__class__.__name__
         )
         raise StoreUnavailable() from exc
+
+
+def _lookup_fresh(store: BaseStore) -> Callable[[list[str]], dict[str, Entry]]:
+    """The store's fresh lookup; a store that is no :class:`BaseStore` may only have ``lookup``."""
+    return getattr(store, "lookup_fresh", store.lookup)
 
 
 def _store(func: Callable[..., T], *args: Any) -> T:
@@ -105,7 +108,8 @@ def _family_ttl() -> float:
     Every token issued before the revocation expires within that time (each expires at most
     one lifetime after it was issued), and none can be issued after it.
     """
-    longest = max(get_lifetime("REFRESH_TOKEN_LIFETIME"), get_lifetime("ACCESS_TOKEN_LIFETIME"))
+    lifetimes = (get_lifetime("REFRESH_TOKEN_LIFETIME"), get_lifetime("ACCESS_TOKEN_LIFETIME"))
+    longest = max(lifetime or timedelta(0) for lifetime in lifetimes)  # never None: required
     return longest.total_seconds() + get_leeway()
 
 
@@ -141,7 +145,7 @@ def _evaluate(
     entry = entries.get(claims.get("jti", "")) if jti else None
     if entry is None:
         return
-    if entry.reason == "rotated":
+    if entry.reason == Reason.ROTATED:
         if _is_within_grace(entry):
             raise RevokedToken(
                 "Refresh token was just rotated; use the new one.", code="token_rotated"
@@ -156,7 +160,7 @@ def _on_reuse(claims: dict[str, Any], *, request: Any, sender: Any) -> None:
         "djwto: reuse of a rotated refresh token for user %s; revoking its session.", user_id
     )
     if claims.get("sid"):
-        revoke_family(claims["sid"], user_id, reason="reused")
+        revoke_family(claims["sid"], user_id, reason=Reason.REUSED)
     signals.jwt_reuse_detected.send(
         sender=sender, request=request, user_id=user_id, sid=claims.get("sid"), claims=claims
     )
@@ -194,7 +198,8 @@ def check_refresh(claims: dict[str, Any], *, request: Any = None, sender: Any = 
     if not claims.get("sid"):
         raise InvalidToken("Refresh token has no session id.")
     check_session_lifetime(claims)
-    entries = _store(get_denylist().lookup, _keys(claims, jti=True))
+    # Tokens are issued on this answer: from the store itself, never a per-process copy.
+    entries = _store(_lookup_fresh(get_store()), _keys(claims, jti=True))
     _evaluate(claims, entries, request=request, sender=sender, jti=True)
 
 
@@ -207,12 +212,12 @@ def check_access(claims: dict[str, Any]) -> None:
 
     One store round trip (two keys: the user's cut-off and the family) per request.
     """
-    entries = _store(get_denylist().lookup, _keys(claims, jti=False))
+    entries = _store(get_store().lookup, _keys(claims, jti=False))
     _evaluate(claims, entries, request=None, sender=None, jti=False)
 
 
 async def acheck_access(claims: dict[str, Any]) -> None:
-    entries = await _astore(get_denylist().alookup, _keys(claims, jti=False))
+    entries = await _astore(get_store().alookup, _keys(claims, jti=False))
     _evaluate(claims, entries, request=None, sender=None, jti=False)
 
 
@@ -224,40 +229,42 @@ def consume_refresh(claims: dict[str, Any], *, request: Any = None, sender: Any 
     """Mark the refresh token used, atomically; a token already used is reuse (or grace)."""
     entry = Entry(
         claims["jti"],
-        "refresh",
-        "rotated",
+        Kind.REFRESH,
+        Reason.ROTATED,
         get_claims_user_id(claims),
         _expiry(claims["exp"]),
         _now(),
     )
-    denylist = get_denylist()
-    if _store(denylist.add, entry):
+    store = get_store()
+    if _store(store.add, entry):
         return
-    existing = _store(denylist.lookup, [claims["jti"]])
+    existing = _store(_lookup_fresh(store), [claims["jti"]])
     _evaluate(claims, existing, request=request, sender=sender, jti=True)
     raise RevokedToken()  # pragma: no cover - the entry expired between add and lookup
 
 
-def _family_entry(sid: str, user_id: str, reason: str) -> Entry:
+def _family_entry(sid: str, user_id: str, reason: Reason) -> Entry:
     now = _now()
     return Entry(
-        session_key(sid), "session", reason, user_id, now + timedelta(seconds=_family_ttl()), now
+        session_key(sid), Kind.SESSION, reason, user_id, now + timedelta(seconds=_family_ttl()), now
     )
 
 
-def revoke_family(sid: str, user_id: str, *, reason: str = "revoked") -> None:
+def revoke_family(sid: str, user_id: str, *, reason: Reason = Reason.REVOKED) -> None:
     """Revoke every token of the login ``sid``."""
-    _store(get_denylist().put, _family_entry(sid, user_id, reason))
+    _store(get_store().put, _family_entry(sid, user_id, reason))
 
 
-def revoke_refresh(claims: dict[str, Any], *, reason: str = "logout") -> None:
+def revoke_refresh(claims: dict[str, Any], *, reason: Reason = Reason.LOGOUT) -> None:
     """Logout: revoke the refresh token's whole family and deny its ``jti``, all or nothing."""
     user_id = get_claims_user_id(claims)
     entries = []
     if claims.get("sid"):
         entries.append(_family_entry(claims["sid"], user_id, reason))
-    entries.append(Entry(claims["jti"], "refresh", reason, user_id, _expiry(claims["exp"]), _now()))
-    _store(get_denylist().put_many, entries)
+    entries.append(
+        Entry(claims["jti"], Kind.REFRESH, reason, user_id, _expiry(claims["exp"]), _now())
+    )
+    _store(get_store().put_many, entries)
 
 
 def revoke_user_sessions(user: Any) -> None:
@@ -275,11 +282,11 @@ def revoke_user_sessions(user: Any) -> None:
     cutoff = _EPOCH + timedelta(microseconds=-(-now_ns // 1000))
     entry = Entry(
         user_key(user_id),
-        "user",
-        "revoked",
+        Kind.USER,
+        Reason.REVOKED,
         user_id,
         cutoff + timedelta(seconds=_family_ttl()),
         cutoff,
     )
-    _store(get_denylist().put, entry)
+    _store(get_store().put, entry)
     signals.jwt_sessions_revoked.send(sender=revoke_user_sessions, user_id=user_id)

@@ -8,8 +8,8 @@ from django.db import connection
 from django.test import AsyncClient, Client
 from django.test.utils import CaptureQueriesContext
 
-from tests.conftest import login
 from tests.contrib.conftest import BAD, MIDDLEWARE, access_token, bad_tokens, bearer
+from tests.support import login
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("with_middleware")]
 

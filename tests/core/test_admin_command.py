@@ -49,7 +49,7 @@ def test_delete_tokens_deletes_expired_rows_and_prints_the_count(db):
 
 
 def test_delete_tokens_with_the_cache_denylist(settings, db):
-    settings.DJWTO_DENYLIST_BACKEND = "djwto.denylist.CacheDenylist"
+    settings.DJWTO_DENYLIST_BACKEND = "djwto.stores.CacheStore"
     make_row("expired", expires_in=timedelta(seconds=-1))
     out = StringIO()
     call_command("delete_tokens", stdout=out)

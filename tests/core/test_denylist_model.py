@@ -9,8 +9,8 @@ from django.db import IntegrityError
 from django.test import Client
 from django.utils import timezone
 
-from djwto.denylist import CacheDenylist, DatabaseDenylist, Entry, get_denylist
 from djwto.models import DeniedToken
+from djwto.stores import CacheStore, DatabaseStore, Entry, get_store
 from tests.support import P, bearer, decode_unverified, login
 
 
@@ -71,7 +71,7 @@ def test_no_row_ever_holds_a_raw_token(alice_session, flow):
 
 
 def test_database_store_add_is_insert_once(db):
-    store = DatabaseDenylist()
+    store = DatabaseStore()
     now = timezone.now()
     entry = Entry("k1", "refresh", "rotated", "1", now + timedelta(hours=1), now)
     assert store.add(entry) is True
@@ -81,7 +81,7 @@ def test_database_store_add_is_insert_once(db):
 
 
 def test_database_store_put_replaces_and_put_many_is_atomic(db):
-    store = DatabaseDenylist()
+    store = DatabaseStore()
     now = timezone.now()
     store.put(Entry("k1", "session", "revoked", "1", now + timedelta(hours=1), now))
     store.put(Entry("k1", "session", "reused", "1", now + timedelta(hours=2), now))
@@ -93,7 +93,7 @@ def test_database_store_put_replaces_and_put_many_is_atomic(db):
 
 
 def test_purge_deletes_only_expired_rows(db):
-    store = DatabaseDenylist()
+    store = DatabaseStore()
     now = timezone.now()
     store.put(Entry("old", "refresh", "logout", "1", now - timedelta(seconds=1), now))
     store.put(Entry("new", "refresh", "logout", "1", now + timedelta(hours=1), now))
@@ -104,7 +104,7 @@ def test_purge_deletes_only_expired_rows(db):
 def test_database_store_async_lookup(db):
     from asgiref.sync import async_to_sync
 
-    store = DatabaseDenylist()
+    store = DatabaseStore()
     now = timezone.now()
     store.put(Entry("k1", "refresh", "logout", "1", now + timedelta(hours=1), now))
     found = async_to_sync(store.alookup)(["k1", "nope"])
@@ -114,18 +114,18 @@ def test_database_store_async_lookup(db):
 
 def test_database_store_without_time_zones(settings, db):
     settings.USE_TZ = False
-    store = DatabaseDenylist()
+    store = DatabaseStore()
     now = datetime.now(UTC)
     store.put(Entry("k1", "refresh", "logout", "1", now + timedelta(hours=1), now))
     entry = store.lookup(["k1"])["k1"]
-    assert entry.expires_at.tzinfo is not None
+    assert entry.expires_at.utcoffset() == timedelta(0)  # UTC, whatever TIME_ZONE says
     assert abs(entry.expires_at - (now + timedelta(hours=1))) < timedelta(seconds=1)
 
 
 def test_cache_store_contract(settings):
-    settings.DJWTO_DENYLIST_BACKEND = "djwto.denylist.CacheDenylist"
-    store = get_denylist()
-    assert isinstance(store, CacheDenylist)
+    settings.DJWTO_DENYLIST_BACKEND = "djwto.stores.CacheStore"
+    store = get_store()
+    assert isinstance(store, CacheStore)
     store.cache.clear()
     now = timezone.now()
     entry = Entry("c1", "refresh", "rotated", "1", now + timedelta(hours=1), now)
@@ -149,8 +149,8 @@ def test_cache_store_contract(settings):
 
 
 def test_logout_and_rotation_work_on_the_cache_store(settings, alice, password):
-    settings.DJWTO_DENYLIST_BACKEND = "djwto.denylist.CacheDenylist"
-    get_denylist().cache.clear()
+    settings.DJWTO_DENYLIST_BACKEND = "djwto.stores.CacheStore"
+    get_store().cache.clear()
     s = login(Client(), "JSON", "alice", password)
     new = Client().post(f"{P}/update_refresh/", **bearer(s.refresh)).json()["refresh"]
     assert Client().post(f"{P}/refresh_access/", **bearer(s.refresh)).status_code == 401
@@ -159,3 +159,36 @@ def test_logout_and_rotation_work_on_the_cache_store(settings, alice, password):
     assert Client().post(f"{P}/refresh_access/", **bearer(s.refresh)).status_code == 401
     assert not DeniedToken.objects.exists()
     assert new
+
+
+def test_a_cutoff_in_a_daylight_saving_fold_holds_without_use_tz(settings, db, monkeypatch):
+    """``USE_TZ = False`` keeps local times; 01:30 on 2026-11-01 in Chicago happens twice."""
+    import time
+
+    from djwto import sessions
+    from djwto.claims import new_sid
+    from djwto.exceptions import RevokedToken
+
+    settings.USE_TZ = False
+    settings.TIME_ZONE = "America/Chicago"
+    second_0130 = datetime(2026, 11, 1, 7, 30, tzinfo=UTC)  # 01:30 CST, after 01:30 CDT
+    cut_ns = int(second_0130.timestamp()) * 10**9
+    monkeypatch.setattr(time, "time_ns", lambda: cut_ns)
+    sessions.revoke_user_sessions("7")
+    monkeypatch.undo()
+    [entry] = DatabaseStore().lookup(["user:7"]).values()
+    assert entry.created_at == second_0130
+    for started in (cut_ns - 20 * 60 * 10**9, cut_ns):  # 01:10 CST, and the cut-off itself
+        with pytest.raises(RevokedToken):
+            sessions.check_access({"user": {"id": "7"}, "sid": new_sid(started)})
+    sessions.check_access({"user": {"id": "7"}, "sid": new_sid(cut_ns + 10**9)})
+
+
+def test_the_first_of_two_equal_local_times_is_read_no_earlier(settings, db):
+    settings.USE_TZ = False
+    settings.TIME_ZONE = "America/Chicago"
+    first_0130 = datetime(2026, 11, 1, 6, 30, tzinfo=UTC)  # 01:30 CDT
+    store = DatabaseStore()
+    store.put(Entry("sid:f", "session", "revoked", "7", first_0130 + timedelta(1), first_0130))
+    entry = store.lookup(["sid:f"])["sid:f"]
+    assert first_0130 <= entry.created_at <= first_0130 + timedelta(hours=1)

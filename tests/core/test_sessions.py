@@ -97,10 +97,10 @@ def test_check_access_revocation_with_the_decorators(settings, s, flavour):
 
 def test_check_access_revocation_on_the_cache_store(settings, s, flavour):
     settings.DJWTO_CHECK_ACCESS_REVOCATION = True
-    settings.DJWTO_DENYLIST_BACKEND = "djwto.denylist.CacheDenylist"
-    from djwto.denylist import get_denylist
+    settings.DJWTO_DENYLIST_BACKEND = "djwto.stores.CacheStore"
+    from djwto.stores import get_store
 
-    get_denylist().cache.clear()
+    get_store().cache.clear()
     assert s.get(PROTECTED[flavour]).status_code == 200
     Client().post(f"{P}/logout/", **bearer(s.refresh))
     assert s.get(PROTECTED[flavour]).status_code == 401

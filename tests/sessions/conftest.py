@@ -11,7 +11,7 @@ from .support import Api, DatabaseStoreView, fresh_redis_store
 
 @pytest.fixture(params=["database", pytest.param("redis", marks=pytest.mark.redis)])
 def store(request, settings):
-    """Each test on ``DatabaseDenylist`` (the test database) and ``CacheDenylist`` on Redis."""
+    """Each test on ``DatabaseStore`` (the test database) and ``CacheStore`` on Redis."""
     if request.param == "database":
         yield DatabaseStoreView()
         return
@@ -21,7 +21,7 @@ def store(request, settings):
 
 @pytest.fixture
 def redis_store(settings):
-    """Only ``CacheDenylist`` on Redis."""
+    """Only ``CacheStore`` on Redis."""
     with fresh_redis_store(settings) as view:
         yield view
 

@@ -4,7 +4,7 @@ Read from the environment the test sets:
 
 - ``DJWTO_SESSIONS_DB``: the PostgreSQL database all servers share, on the server of
   ``DJWTO_TEST_POSTGRES_URL`` (tests/support/services.py);
-- ``DJWTO_SESSIONS_STORE``: ``database`` (``DatabaseDenylist``) or ``cache`` (``CacheDenylist``
+- ``DJWTO_SESSIONS_STORE``: ``database`` (``DatabaseStore``) or ``cache`` (``CacheStore``
   on Redis at ``DJWTO_SESSIONS_REDIS_URL``, keys under ``DJWTO_SESSIONS_KEY_PREFIX``);
 - ``DJWTO_CHECK_ACCESS_REVOCATION``: ``1`` to check access tokens against the store.
 """
@@ -43,7 +43,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 DJWTO_MODE = "JSON"
 DJWTO_SIGNING_KEY = "tests-only-djwto-signing-key-for-the-session-servers-0123456789abcdef"
 if os.environ.get("DJWTO_SESSIONS_STORE", "database") == "cache":
-    DJWTO_DENYLIST_BACKEND = "djwto.denylist.CacheDenylist"
+    DJWTO_DENYLIST_BACKEND = "djwto.stores.CacheStore"
     DJWTO_DENYLIST_CACHE = "denylist"
 DJWTO_CHECK_ACCESS_REVOCATION = os.environ.get("DJWTO_CHECK_ACCESS_REVOCATION") == "1"
 

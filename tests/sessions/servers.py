@@ -1,8 +1,8 @@
 """Real server processes for test_cross_process.py: gunicorn serving tests/sessions/server_*.
 
 Every server is a separate gunicorn master with its own workers (separate processes, no shared
-memory); what they share is PostgreSQL (users, and the ``DatabaseDenylist`` table) and Redis
-(the ``CacheDenylist`` keys). Servers are stopped with SIGTERM, then SIGKILL after a timeout,
+memory); what they share is PostgreSQL (users, and the ``DatabaseStore`` table) and Redis
+(the ``CacheStore`` keys). Servers are stopped with SIGTERM, then SIGKILL after a timeout,
 and on Linux they also get SIGTERM if the test process dies.
 """
 

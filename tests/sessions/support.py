@@ -3,7 +3,6 @@ the clock and the error assertion are in tests/support)."""
 
 from __future__ import annotations
 
-import pickle
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -105,14 +104,17 @@ class RedisStoreView(StoreView):
         return list(self.client.scan_iter(match=f"{self.key_prefix}:*", count=1000))
 
     def entries(self):
+        from djwto.stores import decode_entry
+
         found = {}
         marker = ":djwto:deny:"
         for key in self._keys():
             value = self.client.get(key)
             if value is None:
                 continue
-            kind, reason, user_id, _expires, _created = pickle.loads(value)
-            found[key.decode().split(marker, 1)[1]] = (kind, reason, user_id)
+            name = key.decode().split(marker, 1)[1]
+            entry = decode_entry(name, value)
+            found[name] = (entry.kind, entry.reason, entry.user_id)
         return found
 
     def ttl(self, key: str) -> int:
@@ -122,7 +124,7 @@ class RedisStoreView(StoreView):
         parts = []
         for key in self._keys():
             value = self.client.get(key) or b""
-            parts.append(f"{key!r} {value!r} {pickle.loads(value)!r}" if value else repr(key))
+            parts.append(f"{key!r} {value!r}")
         return "\n".join(parts)
 
     def clear(self) -> None:
@@ -132,7 +134,7 @@ class RedisStoreView(StoreView):
 
 
 def use_redis_store(settings, key_prefix: str) -> RedisStoreView:
-    """Point djwto at ``CacheDenylist`` on Redis (Django's own ``RedisCache``)."""
+    """Point djwto at ``CacheStore`` on Redis (Django's own ``RedisCache``)."""
     settings.CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
         "djwto_sessions": {
@@ -142,14 +144,14 @@ def use_redis_store(settings, key_prefix: str) -> RedisStoreView:
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 5},
         },
     }
-    settings.DJWTO_DENYLIST_BACKEND = "djwto.denylist.CacheDenylist"
+    settings.DJWTO_DENYLIST_BACKEND = "djwto.stores.CacheStore"
     settings.DJWTO_DENYLIST_CACHE = "djwto_sessions"
     return RedisStoreView(key_prefix)
 
 
 @contextmanager
 def fresh_redis_store(settings, name: str = "test"):
-    """``CacheDenylist`` on Redis under a key prefix of its own, emptied afterwards."""
+    """``CacheStore`` on Redis under a key prefix of its own, emptied afterwards."""
     require_redis()
     view = use_redis_store(settings, f"djwto-sessions-{name}-{uuid.uuid4().hex[:12]}")
     try:

@@ -1,8 +1,8 @@
 """Sessions across processes: two gunicorn servers (2 workers x 4 threads each) sharing
 PostgreSQL and Redis, driven over HTTP with ``requests`` in the JSON mode.
 
-Each behaviour runs against both stores: ``DatabaseDenylist`` on PostgreSQL and
-``CacheDenylist`` on Redis (Django's ``RedisCache``). A fifth server points its cache store at a
+Each behaviour runs against both stores: ``DatabaseStore`` on PostgreSQL and
+``CacheStore`` on Redis (Django's ``RedisCache``). A fifth server points its cache store at a
 Redis port where nothing listens and must fail closed. The servers run with
 ``DJWTO_CHECK_ACCESS_REVOCATION`` on, so access tokens of revoked sessions are refused too.
 

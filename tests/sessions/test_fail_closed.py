@@ -2,8 +2,8 @@
 
 Refresh, rotation, logout, logout-all and revocation-checked requests answer 503
 ``{"error", "code": "store_unavailable"}``; no token is issued and nothing is half-written.
-Faults: a database error injected into ``DatabaseDenylist`` (``OperationalError``, as a lost
-connection raises), and ``CacheDenylist`` pointed at a Redis port where nothing listens.
+Faults: a database error injected into ``DatabaseStore`` (``OperationalError``, as a lost
+connection raises), and ``CacheStore`` pointed at a Redis port where nothing listens.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from django.db import OperationalError
 
-from djwto.denylist import DatabaseDenylist
+from djwto.stores import DatabaseStore
 from tests.support import PROTECTED, REFRESH_ENDPOINTS, P, assert_error, decode_unverified
 
 from .support import DatabaseStoreView
@@ -20,8 +20,8 @@ pytestmark = pytest.mark.django_db
 
 
 def _fail(monkeypatch, method: str, *, after: int = 0):
-    """Make ``DatabaseDenylist.<method>`` raise ``OperationalError`` (after ``after`` calls)."""
-    real = getattr(DatabaseDenylist, method)
+    """Make ``DatabaseStore.<method>`` raise ``OperationalError`` (after ``after`` calls)."""
+    real = getattr(DatabaseStore, method)
     calls = {"n": 0}
 
     def broken(self, *args, **kwargs):
@@ -33,7 +33,7 @@ def _fail(monkeypatch, method: str, *, after: int = 0):
     async def abroken(self, *args, **kwargs):
         raise OperationalError("server closed the connection unexpectedly")
 
-    monkeypatch.setattr(DatabaseDenylist, method, abroken if method == "alookup" else broken)
+    monkeypatch.setattr(DatabaseStore, method, abroken if method == "alookup" else broken)
 
 
 def assert_503(response) -> None:
@@ -115,7 +115,7 @@ def redis_down(settings):
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         },
     }
-    settings.DJWTO_DENYLIST_BACKEND = "djwto.denylist.CacheDenylist"
+    settings.DJWTO_DENYLIST_BACKEND = "djwto.stores.CacheStore"
     settings.DJWTO_DENYLIST_CACHE = "down"
 
 

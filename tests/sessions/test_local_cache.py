@@ -1,4 +1,4 @@
-"""``DJWTO_DENYLIST_LOCAL_CACHE``: CacheDenylist's per-process copy of Redis entries, kept
+"""``DJWTO_DENYLIST_LOCAL_CACHE``: CacheStore's per-process copy of Redis entries, kept
 exact by Redis's invalidation messages (server-assisted client tracking, BCAST, RESP2).
 
 Revocations written by another client or another process reach the copy within milliseconds;
@@ -8,7 +8,6 @@ a read an invalidation overtook is never kept; a lost tracking connection turns 
 
 from __future__ import annotations
 
-import pickle
 import subprocess
 import sys
 import threading
@@ -16,14 +15,11 @@ import time
 from datetime import timedelta
 
 import pytest
-from django.core.cache import caches
-from django.core.cache.backends.redis import RedisCache
 from django.utils import timezone
 
 import djwto
-from djwto import denylist as dl
-from djwto.denylist import CacheDenylist, Entry, get_local_cache
-from tests.support import PROTECTED, REDIS_URL, assert_error, redis_client
+from djwto.stores import CacheStore, Entry, Kind, Reason, encode_entry
+from tests.support import PROTECTED, REDIS_URL, REFRESH_ENDPOINTS, P, assert_error, redis_client
 
 pytestmark = [pytest.mark.django_db, pytest.mark.redis]
 
@@ -39,7 +35,7 @@ def local_store(redis_store, settings):
 
 
 def local():
-    found = get_local_cache(caches["djwto_sessions"])
+    found = CacheStore().get_local_copy()
     assert found is not None
     return found
 
@@ -54,15 +50,18 @@ def wait_for(condition, timeout: float = 1.0) -> float:
     return time.monotonic() - start
 
 
-def other_client_cache(key_prefix: str) -> RedisCache:
-    """Another client, storing keys as Django does: its own RedisCache and connection pool."""
-    return RedisCache(REDIS_URL, {"KEY_PREFIX": key_prefix})
-
-
-def user_revocation(user_id: str) -> tuple:
+def write_from_another_client(key_prefix: str, user_id: str) -> None:
+    """Another client (its own connection) revokes ``user_id``'s sessions as djwto writes it."""
     now = timezone.now()
-    entry = Entry(f"user:{user_id}", "user", "revoked", user_id, now + timedelta(days=2), now)
-    return CacheDenylist._encode(entry)
+    entry = Entry(f"user:{user_id}", Kind.USER, Reason.REVOKED, user_id, now + timedelta(2), now)
+    name = f"{key_prefix}:1:{CacheStore.prefix}user:{user_id}"
+    redis_client().set(name, encode_entry(entry), ex=60)
+
+
+def user_revocation(user_id: str) -> bytes:
+    now = timezone.now()
+    entry = Entry(f"user:{user_id}", Kind.USER, Reason.REVOKED, user_id, now + timedelta(2), now)
+    return encode_entry(entry).encode()
 
 
 def trackers() -> list[threading.Thread]:
@@ -73,7 +72,7 @@ def test_off_by_default(redis_store, settings, alice, api):
     settings.DJWTO_CHECK_ACCESS_REVOCATION = True
     pair = api.login()
     assert api.get(PROTECTED[0], pair.access).status_code == 200
-    assert get_local_cache(caches["djwto_sessions"]) is None
+    assert CacheStore().get_local_copy() is None
     wait_for(lambda: not trackers())  # those of earlier tests exit within a poll (0.2 s)
     djwto.revoke_user_sessions(alice)
     assert_error(api.get(PROTECTED[0], pair.access), 401)
@@ -88,8 +87,8 @@ def test_answers_from_the_copy_and_sees_another_clients_revocation(local_store, 
     assert user in cache.entries and cache.entries[user] is None  # "not revoked" is kept
 
     calls = []
-    real_mget = dl._redis_reader(caches["djwto_sessions"])[0].mget
-    client = dl._redis_reader(caches["djwto_sessions"])[0]
+    client = CacheStore().get_redis_server().client
+    real_mget = client.mget
     client.mget = lambda *a, **k: calls.append(a) or real_mget(*a, **k)
     try:
         for path in PROTECTED:
@@ -98,9 +97,8 @@ def test_answers_from_the_copy_and_sees_another_clients_revocation(local_store, 
         del client.mget
     assert calls == [], "answered from the local copy, no round trip"
 
-    other = other_client_cache(local_store.key_prefix)
     start = time.monotonic()
-    other.set(CacheDenylist.prefix + user, user_revocation(str(alice.pk)), 60)
+    write_from_another_client(local_store.key_prefix, str(alice.pk))
     wait_for(lambda: user not in cache.entries)
     print(
         f"revoked by another client, seen here {(time.monotonic() - start) * 1e3:.2f} ms "
@@ -119,31 +117,31 @@ def test_own_writes_are_read_at_once(local_store, alice, api):
 
 
 def test_a_read_an_invalidation_overtook_is_not_kept(local_store, alice, monkeypatch):
-    store = CacheDenylist()
+    store = CacheStore()
     assert store.lookup(["warm"]) == {}
     cache = local()
-    real_fetch = CacheDenylist._fetch
+    real_fetch = CacheStore.fetch
 
-    def fetch_then_invalidated(self, keys, *args):
-        found = real_fetch(self, keys, *args)
+    def fetch_then_invalidated(self, stored, server):
+        found = real_fetch(self, stored, server)
         # An invalidation arriving while the MGET was in flight.
-        cache._invalidated([(cache.made_prefix + keys[0]).encode()])
+        cache.invalidated([(cache.made_prefix + next(iter(stored))).encode()])
         return found
 
-    monkeypatch.setattr(CacheDenylist, "_fetch", fetch_then_invalidated)
+    monkeypatch.setattr(CacheStore, "fetch", fetch_then_invalidated)
     assert store.lookup(["user:x", "sid:y"]) == {}
     assert "user:x" not in cache.entries and "sid:y" not in cache.entries
-    monkeypatch.setattr(CacheDenylist, "_fetch", real_fetch)
+    monkeypatch.setattr(CacheStore, "fetch", real_fetch)
     assert store.lookup(["user:x", "sid:y"]) == {}
     assert cache.entries["user:x"] is None and cache.entries["sid:y"] is None
 
 
 def test_a_flush_message_empties_the_copy(local_store):
-    store = CacheDenylist()
+    store = CacheStore()
     store.lookup(["a", "b"])
     cache = local()
     assert set(cache.entries) == {"a", "b"}
-    cache._invalidated(None)
+    cache.invalidated(None)
     assert cache.entries == {}
 
 
@@ -163,8 +161,7 @@ def test_lost_tracking_turns_the_copy_off_until_it_is_back(local_store, alice, a
     assert cache.entries == {} and not cache.is_trusted()
 
     # Off: every lookup reads Redis, so a revocation by another client counts at once.
-    other = other_client_cache(local_store.key_prefix)
-    other.set(CacheDenylist.prefix + f"user:{alice.pk}", user_revocation(str(alice.pk)), 60)
+    write_from_another_client(local_store.key_prefix, str(alice.pk))
     assert_error(api.get(PROTECTED[0], pair.access), 401)
     assert cache.entries == {}
 
@@ -175,7 +172,7 @@ def test_lost_tracking_turns_the_copy_off_until_it_is_back(local_store, alice, a
 
 
 def test_silence_turns_the_copy_off(local_store):
-    CacheDenylist().lookup(["a"])
+    CacheStore().lookup(["a"])
     cache = local()
     assert cache.is_trusted()
     cache.last_seen -= cache.silence_limit + 1  # as if pings went unanswered
@@ -183,7 +180,7 @@ def test_silence_turns_the_copy_off(local_store):
 
 
 def test_setting_changes_stop_the_tracker(local_store, settings):
-    CacheDenylist().lookup(["a"])
+    CacheStore().lookup(["a"])
     old = local()
     client_id = old.client_id
     settings.DJWTO_DENYLIST_LOCAL_CACHE = 10
@@ -191,20 +188,20 @@ def test_setting_changes_stop_the_tracker(local_store, settings):
     assert not old.thread.is_alive() and not old.active
     clients = redis_client().client_list()
     assert all(int(c["id"]) != client_id for c in clients)
-    CacheDenylist().lookup(["a"])
+    CacheStore().lookup(["a"])
     new = local()
     assert new is not old and new.size == 10 and new.is_trusted()
     settings.DJWTO_DENYLIST_LOCAL_CACHE = 0
     new.thread.join(2)
     assert not new.thread.is_alive()
-    assert CacheDenylist().lookup(["a"]) == {}
-    assert get_local_cache(caches["djwto_sessions"]) is None
+    assert CacheStore().lookup(["a"]) == {}
+    assert CacheStore().get_local_copy() is None
     wait_for(lambda: not trackers())
 
 
 def test_the_copy_stays_bounded(local_store, settings):
     settings.DJWTO_DENYLIST_LOCAL_CACHE = 3
-    store = CacheDenylist()
+    store = CacheStore()
     store.lookup(["a", "b"])
     cache = local()
     store.lookup(["c"])
@@ -219,8 +216,8 @@ def test_a_revocation_by_another_process(local_store, alice, api):
     cache = local()
     user = f"user:{alice.pk}"
     assert user in cache.entries
-    made = f"{local_store.key_prefix}:1:{CacheDenylist.prefix}{user}"
-    value = pickle.dumps(user_revocation(str(alice.pk)), pickle.HIGHEST_PROTOCOL)
+    made = f"{local_store.key_prefix}:1:{CacheStore.prefix}{user}"
+    value = user_revocation(str(alice.pk))
     snippet = (
         "import sys, redis; r = redis.Redis.from_url(sys.argv[1]); "
         "r.set(sys.argv[2], sys.stdin.buffer.read(), ex=60)"
@@ -235,12 +232,19 @@ def test_a_revocation_by_another_process(local_store, alice, api):
 def test_async_lookups_use_the_copy(local_store, alice):
     from asgiref.sync import async_to_sync
 
-    store = CacheDenylist()
+    store = CacheStore()
     assert async_to_sync(store.alookup)(["a", "b"]) == {}
     cache = local()
     assert set(cache.entries) == {"a", "b"}
     store.put(
-        Entry("a", "refresh", "rotated", "1", timezone.now() + timedelta(minutes=5), timezone.now())
+        Entry(
+            "a",
+            Kind.REFRESH,
+            Reason.ROTATED,
+            "1",
+            timezone.now() + timedelta(minutes=5),
+            timezone.now(),
+        )
     )
     assert set(async_to_sync(store.alookup)(["a", "b"])) == {"a"}
 
@@ -253,3 +257,17 @@ def test_the_setting_is_checked(settings):
         assert [m.id for m in _check_sizes()] == ["djwto.E008"]
     settings.DJWTO_DENYLIST_LOCAL_CACHE = 100
     assert _check_sizes() == []
+
+
+def test_R7_the_copy_never_answers_for_a_path_that_issues_tokens(local_store, alice, api):
+    pair = api.login()
+    assert api.get(PROTECTED[0], pair.access).status_code == 200
+    cache = local()
+    user = f"user:{alice.pk}"
+    write_from_another_client(local_store.key_prefix, str(alice.pk))
+    wait_for(lambda: user not in cache.entries)
+    cache.entries[user] = None  # a stale "not revoked", as if the invalidation were late
+    assert api.get(PROTECTED[0], pair.access).status_code == 200  # the copy answered
+    for endpoint in REFRESH_ENDPOINTS:  # Redis answers: the revocation holds
+        assert_error(api.post(f"{P}/{endpoint}/", pair.refresh), 401, "token_revoked")
+    assert cache.entries[user] is None  # and the copy was not consulted (nor refilled)

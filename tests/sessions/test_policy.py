@@ -10,14 +10,14 @@ from asgiref.sync import async_to_sync
 
 from djwto import sessions
 from djwto.claims import build_refresh_claims, new_sid
-from djwto.denylist import BaseDenylist, CacheDenylist, Entry, get_denylist
 from djwto.exceptions import InvalidToken, RevokedToken, StoreUnavailable, TokenReused
+from djwto.stores import BaseStore, CacheStore, Entry, Kind, Reason, get_store
 from tests.support import assert_error
 
 pytestmark = pytest.mark.django_db
 
 
-class DictDenylist(BaseDenylist):
+class DictStore(BaseStore):
     """The smallest store: what a project writes to plug in its own (one process only)."""
 
     data: dict[str, Entry] = {}
@@ -37,9 +37,9 @@ class DictDenylist(BaseDenylist):
 
 @pytest.fixture
 def dict_store(settings):
-    DictDenylist.data = {}
-    settings.DJWTO_DENYLIST_BACKEND = DictDenylist
-    return DictDenylist.data
+    DictStore.data = {}
+    settings.DJWTO_DENYLIST_BACKEND = DictStore
+    return DictStore.data
 
 
 def test_a_custom_store_gets_the_whole_policy(dict_store, alice, api, settings, received):
@@ -89,8 +89,10 @@ def test_session_start_falls_back_to_the_sid(alice, settings):
 def test_consuming_a_logged_out_token_is_refused_not_reuse(store, alice, received):
     claims = build_refresh_claims(alice)
     now = datetime.now(UTC)
-    get_denylist().put(
-        Entry(claims["jti"], "refresh", "logout", str(alice.pk), now + timedelta(days=1), now)
+    get_store().put(
+        Entry(
+            claims["jti"], Kind.REFRESH, Reason.LOGOUT, str(alice.pk), now + timedelta(days=1), now
+        )
     )
     with pytest.raises(RevokedToken) as info:
         sessions.consume_refresh(claims)  # a logout that won the race against a rotation
@@ -110,5 +112,5 @@ def test_tokens_without_a_sid_revoke_what_they_name(store, alice, received):
 
 @pytest.mark.redis
 def test_cache_put_many_of_nothing_writes_nothing(redis_store):
-    CacheDenylist().put_many([])
+    CacheStore().put_many([])
     assert redis_store.entries() == {}

@@ -8,7 +8,6 @@ import uuid
 from django.test import Client
 
 from djwto.backends import encode
-from tests.core.conftest import clock  # noqa: F401 (a fixture)
 
 P = "/api/token/refresh"
 ACCESS_COOKIE = {"ONE-COOKIE": "jwt_access", "TWO-COOKIES": "jwt_access_token"}

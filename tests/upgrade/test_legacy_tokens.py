@@ -12,7 +12,7 @@ from djwto import revoke_user_sessions
 from djwto.backends import encode
 from djwto.legacy import get_legacy_sid, is_legacy, upgrade_claims
 from djwto.models import DeniedToken
-from tests.conftest import decode_unverified, login
+from tests.support import decode_unverified, login
 
 from .conftest import (
     legacy_claims,

@@ -1,6 +1,8 @@
+from typing import Any
+
 from django.core.management.base import BaseCommand
 
-from djwto.denylist import get_denylist
+from djwto.stores import get_store
 
 
 class Command(BaseCommand):
@@ -9,12 +11,12 @@ class Command(BaseCommand):
         "revoked sessions (token families) and user cut-offs. Run it daily."
     )
 
-    def handle(self, *args, **options):
-        denylist = get_denylist()
-        if denylist.expires_entries:
+    def handle(self, *args: Any, **options: Any) -> None:
+        store = get_store()
+        if store.expires_entries:
             self.stdout.write(
-                f"{type(denylist).__name__} expires its entries itself; nothing to delete."
+                f"{type(store).__name__} expires its entries itself; nothing to delete."
             )
             return
-        deleted = denylist.purge_expired()
+        deleted = store.purge_expired()
         self.stdout.write(f"Deleted {deleted} expired token(s).")

@@ -13,11 +13,12 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test,bench,demo,lint]'
 	touch $(STAMP)
 
-## The whole suite, under branch coverage (fails below 95%): SQLite first, then the same suite on
+## Lint first (ruff, ruff format, mypy --strict), then the whole suite under branch coverage (fails below 95%): SQLite first, then the same suite on
 ## PostgreSQL when it is reachable (the service tests skip with a message otherwise). Every pass
 ## runs even if one fails; the last line sums them all up and fails if any test did.
 RESULTS ?= artifacts/test-results
 test: $(STAMP)
+	$(MAKE) --no-print-directory lint
 	rm -rf .coverage .coverage.* $(RESULTS)
 	-$(PY) -m coverage run --parallel-mode -m pytest --junitxml=$(RESULTS)/sqlite.xml
 	-DJWTO_TEST_DATABASE=postgres $(PY) -m coverage run --parallel-mode -m pytest -m "not e2e and not browser" -q --junitxml=$(RESULTS)/postgres.xml

@@ -230,7 +230,8 @@ def table_rows(data: dict[str, Any]) -> list[tuple[str, ...]]:
     rows = [("scenario", "median µs", "× plain", "target", "measured", "")]
     for s in data["scenarios"]:
         ratio_plain = "—" if s["ratio_plain"] is None else f"{s['ratio_plain']:.2f}×"
-        first = (s["name"], f"{s['median_us']:,.1f}", ratio_plain)
+        name = s["name"] + (" (information)" if "information" in s["group"] else "")
+        first = (name, f"{s['median_us']:,.1f}", ratio_plain)
         targets = by_scenario.get(s["name"]) or [None]
         for i, t in enumerate(targets):
             cells = first if i == 0 else ("", "", "")

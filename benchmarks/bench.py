@@ -129,7 +129,11 @@ def main(argv: list[str] | None = None) -> int:
     # measures what djwto's DJWTO_ALGORITHM="EdDSA" does today.
     warnings.filterwarnings("ignore", message="EdDSA is deprecated")
     services.exit_on_sigterm()
-    data = run(args)
+    try:
+        data = run(args)
+    except KeyboardInterrupt:
+        print("interrupted: the run's databases were dropped", file=sys.stderr)
+        return 130
     print(report.format_report(data))
     if args.json:
         report.write_json(data, args.json)

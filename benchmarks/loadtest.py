@@ -416,8 +416,12 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit("make loadtest needs PostgreSQL (DJWTO_BENCH_PG_HOST, default 127.0.0.1)")
     services.drop_stale_databases(host, PG_PREFIX)
     started = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="djwto-loadtest-") as workdir:
-        runs = measure(args, host, workdir)
+    try:
+        with tempfile.TemporaryDirectory(prefix="djwto-loadtest-") as workdir:
+            runs = measure(args, host, workdir)
+    except KeyboardInterrupt:
+        print("interrupted: servers stopped, database dropped", file=sys.stderr)
+        return 130
     meta = {
         "workers": args.workers,
         "address": HOST,

@@ -135,10 +135,12 @@ def _close_django_connections() -> None:
 
 
 def exit_on_sigterm() -> None:
-    """SIGTERM (and SIGHUP) raise SystemExit, so that every ``finally`` cleans up."""
+    """SIGTERM (and SIGHUP) raise SystemExit and SIGINT KeyboardInterrupt, so that every
+    ``finally`` cleans up (SIGINT too when started in the background, where it is ignored)."""
 
     def leave(signum: int, frame: Any) -> None:
         raise SystemExit(128 + signum)
 
     signal.signal(signal.SIGTERM, leave)
     signal.signal(signal.SIGHUP, leave)
+    signal.signal(signal.SIGINT, signal.default_int_handler)

@@ -329,16 +329,20 @@ def run_wrk(
     return result
 
 
-def settle(server: Server, timeout: float = 60.0) -> None:
-    """Wait until the server's workers are idle: requests queued by the previous run (a
+def settle(servers: list[Server], timeout: float = 60.0) -> None:
+    """Wait until every server's workers are idle: requests queued by the previous run (a
     PBKDF2 login takes a while) must not be counted in the next one."""
-    workers = lr.children(server.process.pid)
+    workers = [lr.children(server.process.pid) for server in servers]
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        before = lr.cpu_ticks(workers)
+        before = [lr.cpu_ticks(pids) for pids in workers]
         time.sleep(0.25)
-        after = lr.cpu_ticks(workers)
-        if sum(after.get(pid, 0) - ticks for pid, ticks in before.items()) <= 2:
+        after = [lr.cpu_ticks(pids) for pids in workers]
+        busy = [
+            sum(now.get(pid, 0) - ticks for pid, ticks in then.items()) > 2
+            for then, now in zip(before, after, strict=True)
+        ]
+        if not any(busy):
             return
 
 
@@ -354,8 +358,7 @@ def one_run(
     if scenario.mint is not None:
         size = int(rates.get(scenario.name, 1000.0) * 1.5 * args.duration) + 64
         pool = [scenario.mint() for _ in range(size)]
-    for server in idle:
-        settle(server)
+    settle(idle)
     result = run_wrk(scenario, lua_script(scenario, pool), args, workdir)
     rates[scenario.name] = max(rates.get(scenario.name, 0.0), result["rps"])
     return result

@@ -183,7 +183,7 @@ def format_table(runs: dict[str, Runs]) -> str:
         rows.append(
             (
                 r.name + (" (info)" if r.info else ""),
-                fmt(r.median("rps"), ",.0f"),
+                fmt(r.median("rps"), ",.0f" if (r.median("rps") or 0) >= 100 else ".1f"),
                 fmt(r.median("p50_ms"), ".2f"),
                 fmt(r.median("p99_ms"), ".2f"),
                 fmt(r.median("cpu_us"), ",.0f"),

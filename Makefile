@@ -57,7 +57,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench.py $(BENCH_ARGS)
 
 ## The same comparison behind a server: gunicorn (-w 2, sync) on PostgreSQL, driven by wrk on
-## 127.0.0.1 (~6-8 min); writes loadtest-results.json. Installs wrk with apt-get when missing (root).
+## 127.0.0.1 (under 10 min); writes loadtest-results.json. Installs wrk with apt-get if missing (root).
 loadtest: $(STAMP)
 	@command -v wrk >/dev/null 2>&1 || { \
 	    if [ "$$(id -u)" = 0 ]; then apt-get install -y wrk || { apt-get update && apt-get install -y wrk; }; \

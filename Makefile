@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 DEMO_ADDR ?= 127.0.0.1:8000
 
-.PHONY: test test-fast test-compat lint fuzz bench demo clean
+.PHONY: test test-fast test-compat lint fuzz bench loadtest demo clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -60,6 +60,14 @@ fuzz: $(STAMP)
 ## Side-by-side benchmark against djangorestframework-simplejwt; prints a table, writes bench-results.json.
 bench: $(STAMP)
 	$(PY) benchmarks/bench.py $(BENCH_ARGS)
+
+## The same comparison behind a server: gunicorn (-w 2, sync) on PostgreSQL, driven by wrk on
+## 127.0.0.1 (under 10 min); writes loadtest-results.json. Installs wrk with apt-get if missing (root).
+loadtest: $(STAMP)
+	@command -v wrk >/dev/null 2>&1 || { \
+	    if [ "$$(id -u)" = 0 ]; then apt-get install -y wrk || { apt-get update && apt-get install -y wrk; }; \
+	    else echo "loadtest: wrk is missing; install it as root: apt-get install -y wrk"; exit 1; fi; }
+	$(PY) benchmarks/loadtest.py $(LOADTEST_ARGS)
 
 ## The demo project on $(DEMO_ADDR): migrate, create alice and bob, serve.
 demo: $(STAMP)

@@ -7,6 +7,7 @@ urlpatterns = [
     path("plain/", v.Plain.as_view()),
     path("floor/stdlib/", v.StdlibFloor.as_view()),
     path("floor/joserfc/", v.JoserfcFloor.as_view()),
+    path("django/login/", v.DjangoLogin.as_view()),
     path("djwto/json/", v.DjwtoProtected.as_view()),
     path("djwto/two-cookies/", v.DjwtoTwoCookies.as_view()),
     path("djwto/perm/", v.DjwtoPermission.as_view()),

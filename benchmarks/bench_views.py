@@ -1,4 +1,4 @@
-"""The views the benchmark calls: a plain baseline, two hand-written floors, djwto and DRF."""
+"""The views the benchmark calls: a plain baseline, floors, Django's login, djwto and DRF."""
 
 import base64
 import hashlib
@@ -7,6 +7,8 @@ import json
 import time
 
 from django.conf import settings
+from django.contrib.auth import authenticate
+from django.contrib.auth.signals import user_logged_in
 from django.http import JsonResponse
 from django.views import View
 from joserfc import jwt as jose_jwt
@@ -74,6 +76,19 @@ class JoserfcFloor(View):
         if scheme != "Bearer" or decoded.claims.get("type") != "access":
             return _unauthorized()
         return JsonResponse({"user": decoded.claims["user"]["username"]})
+
+
+class DjangoLogin(View):
+    """Django's own login work without a session: ``authenticate()`` and ``user_logged_in``
+    (whose receiver updates ``last_login``), as ``django.contrib.auth.login()`` sends it."""
+
+    def post(self, request):
+        credentials = json.loads(request.body)
+        user = authenticate(request, **credentials)
+        if user is None:
+            return _unauthorized()
+        user_logged_in.send(sender=user.__class__, request=request, user=user)
+        return JsonResponse({"user": user.get_username()})
 
 
 # --- djwto ----------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ refuses, stops the demo at start with :class:`EnvironmentVariableError` naming t
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Mapping
 from datetime import timedelta
@@ -167,6 +168,19 @@ def djwto_settings_from_env(
             ) from None
         result[spec.setting] = value
     return result
+
+
+def misspelt_variables(environ: Mapping[str, str]) -> dict[str, str]:
+    """``{"DJWTO_ACESS_TOKEN_LIFETIME": "DJWTO_ACCESS_TOKEN_LIFETIME"}``: set variables that
+    the demo does not read but that look like one it does (a typo is otherwise silent)."""
+    known = [spec.setting for spec in SETTINGS.values()] + list(ALIASES)
+    found = {}
+    for variable in environ:
+        if variable.startswith("DJWTO_") and variable not in known:
+            close = difflib.get_close_matches(variable, known, n=1, cutoff=0.85)
+            if close:
+                found[variable] = close[0]
+    return found
 
 
 # --- docs ---------------------------------------------------------------------------------------

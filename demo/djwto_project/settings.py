@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import warnings
 from pathlib import Path
 
 from .envsettings import (
     DEMO_DEFAULTS,
     EnvironmentVariableError,
     djwto_settings_from_env,
+    misspelt_variables,
     parse_bool,
     parse_int,
     parse_list,
@@ -163,6 +165,9 @@ if REDIS_URL:
 # Sets DJWTO_MODE, DJWTO_SIGNING_KEY, ... as module globals (Django reads settings from them).
 djwto_env = djwto_settings_from_env(os.environ, demo_djwto_defaults)
 globals().update(djwto_env)
+for _variable, _meant in misspelt_variables(os.environ).items():
+    warnings.warn(f"{_variable} is not read by the demo: did you mean {_meant}?", stacklevel=1)
+# Settings derived from these (generated keys, ...) go below, reading djwto_env.
 
 # Django's own cookies follow the same rule as djwto's: the page reads csrftoken from JS.
 CSRF_COOKIE_SECURE = djwto_env["DJWTO_COOKIE_SECURE"]

@@ -127,6 +127,19 @@ def test_the_older_access_token_seconds_still_works_and_the_new_name_wins():
     assert read(both) == {"DJWTO_ACCESS_TOKEN_LIFETIME": timedelta(seconds=60)}
 
 
+def test_a_misspelt_variable_is_named_with_the_one_meant():
+    environ = {
+        "DJWTO_ACESS_TOKEN_LIFETIME": "60",
+        "DJWTO_CHECK_ACCESS_REVOKATION": "1",
+        "DJWTO_ACCESS_TOKEN_LIFETIME": "60",
+        "DJWTO_TEST_REDIS_URL": "redis://127.0.0.1:6379/3",  # the test suite's, not a typo
+    }
+    assert envsettings.misspelt_variables(environ) == {
+        "DJWTO_ACESS_TOKEN_LIFETIME": "DJWTO_ACCESS_TOKEN_LIFETIME",
+        "DJWTO_CHECK_ACCESS_REVOKATION": "DJWTO_CHECK_ACCESS_REVOCATION",
+    }
+
+
 def _as_variable(value) -> str:
     """How a user would write ``value`` in the environment."""
     if isinstance(value, bool):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 import importlib.util
+import json
 import subprocess
 import sys
 import tomllib
@@ -308,4 +309,39 @@ def test_a_bad_variable_stops_the_demo_with_a_message_naming_it(demo_pool):
     assert result.stderr.strip() == (
         "djwto demo: Environment variable DJWTO_CHECK_ACCESS_REVOCATION='maybe' is not a "
         "boolean: use one of 1/true/yes/on or 0/false/no/off."
+    )
+
+
+def _demo_settings(**env: str) -> dict:
+    """Some of the demo's Django settings, as its settings module computes them under ``env``."""
+    code = (
+        "import json; from djwto_project import settings as s; "
+        "print(json.dumps({'DEBUG': s.DEBUG, 'DATABASE': s.DATABASES['default']}, default=str))"
+    )
+    result = subprocess.run(
+        [PYTHON, "-c", code],
+        env=demo_env(**env),
+        cwd=DEMO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_debug_is_off_unless_asked_for_and_sqlite_writers_begin_immediate():
+    shipped = _demo_settings()
+    assert shipped["DEBUG"] is False
+    assert shipped["DATABASE"]["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+    assert _demo_settings(DJANGO_DEBUG="yes")["DEBUG"] is True
+
+
+def test_a_database_url_connection_is_health_checked_and_not_kept_under_asgi():
+    url = "postgres://postgres@127.0.0.1:5432/djwto_demo_settings"
+    database = _demo_settings(DATABASE_URL=url)["DATABASE"]
+    assert database["CONN_HEALTH_CHECKS"] is True
+    assert database["CONN_MAX_AGE"] == 0
+    assert (
+        _demo_settings(DATABASE_URL=url, DJANGO_CONN_MAX_AGE="60")["DATABASE"]["CONN_MAX_AGE"] == 60
     )

@@ -17,8 +17,13 @@ def main() -> None:
     # (tests.settings) must not leak into the demo.
     os.environ["DJANGO_SETTINGS_MODULE"] = "djwto_project.settings"
     from django.core.management import execute_from_command_line
+    from djwto_project.envsettings import EnvironmentVariableError
 
-    execute_from_command_line(sys.argv)
+    try:
+        execute_from_command_line(sys.argv)
+    except EnvironmentVariableError as exc:
+        # Its message names the variable and says what to do; a traceback would bury it.
+        sys.exit(f"djwto demo: {exc}")
 
 
 if __name__ == "__main__":

@@ -1,48 +1,49 @@
 """Settings of the djwto demo project.
 
 !!! DEMO ONLY. Never deploy these settings: the default SECRET_KEY and DJWTO_SIGNING_KEY below
-!!! are public (they are in this repository), and DEBUG is on by default.
+!!! are public (they are in this repository).
 
-Everything that differs between runs comes from the environment:
-
-=============================  ==============================================================
-``DJWTO_MODE``                 ``JSON``, ``ONE-COOKIE`` or ``TWO-COOKIES`` (default)
-``DJWTO_SIGNING_KEY``          HS256 key; a public demo-only key by default
-``DJWTO_COOKIE_SECURE``        ``1``/``0``: mark the token cookies ``Secure`` (default ``1``;
-                               browsers accept Secure cookies from http://127.0.0.1 and
-                               http://localhost, which they treat as potentially trustworthy)
-``DJWTO_ACCESS_TOKEN_SECONDS`` access-token lifetime in seconds (default 300)
-``DJANGO_DEBUG``               ``1``/``0`` (default ``1``)
-``DJANGO_SECRET_KEY``          a public demo-only key by default
-``DJANGO_ALLOWED_HOSTS``       extra host names, comma-separated (loopback names always allowed)
-``DJANGO_CSRF_TRUSTED_ORIGINS`` extra trusted origins, comma-separated (same-origin requests
-                               never need one)
-``DEMO_DB_PATH``               the SQLite file (default ``demo/db.sqlite3``)
-``DATABASE_URL``               any database instead, e.g. ``postgres://postgres@127.0.0.1:5432/test``
-                               (needs ``dj-database-url``; wins over ``DEMO_DB_PATH``)
-``REDIS_URL``                  e.g. ``redis://127.0.0.1:6379/0``: caches in Redis and the
-                               denylist becomes ``djwto.denylist.CacheDenylist``
-=============================  ==============================================================
+Everything that differs between runs comes from the environment (docs/demo.md lists every
+variable): each ``DJWTO_*`` setting of djwto's table under its own name, parsed by its type
+(``envsettings.py``), and the Django variables below (``DJANGO_DEBUG``, ``DATABASE_URL``...).
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
-from datetime import timedelta
+import warnings
 from pathlib import Path
+
+from .envsettings import (
+    DEMO_DEFAULTS,
+    EnvironmentVariableError,
+    djwto_settings_from_env,
+    misspelt_variables,
+    parse_bool,
+    parse_int,
+    parse_list,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent  # the demo/ folder
 
 
 def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None or value.strip() == "":
-        return default
-    return value.strip().lower() in ("1", "true", "yes", "on")
+    value = os.environ.get(name, "")
+    return parse_bool(name, value) if value.strip() else default
 
 
 def env_list(name: str) -> list[str]:
-    return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
+    return parse_list(os.environ.get(name, ""))
+
+
+def require(module: str, variable: str, extra: str) -> None:
+    """A clear message, at start, for a variable whose driver is not installed."""
+    if importlib.util.find_spec(module) is None:
+        raise EnvironmentVariableError(
+            f"Environment variable {variable} needs the {module} package: "
+            f"pip install 'djwto[{extra}]' (or make demo DEMO_EXTRAS=demo,{extra})."
+        )
 
 
 # --- Django ------------------------------------------------------------------------------------
@@ -51,7 +52,8 @@ def env_list(name: str) -> list[str]:
 SECRET_KEY = os.environ.get(
     "DJANGO_SECRET_KEY", "demo-only-django-secret-key-do-not-use-in-production-0123456789"
 )
-DEBUG = env_bool("DJANGO_DEBUG", True)
+# Off unless asked for: DEBUG pages show settings and tracebacks to whoever gets an error.
+DEBUG = env_bool("DJANGO_DEBUG", False)
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]", *env_list("DJANGO_ALLOWED_HOSTS")]
 # Same-origin POSTs (the page at http://127.0.0.1:<port> or http://localhost:<port> calling its
 # own server) pass Django's Origin check without this; list other origins here if you need to.
@@ -99,22 +101,43 @@ TEMPLATES = [
     },
 ]
 
-if os.environ.get("DATABASE_URL"):
+DATABASE_URL = os.environ.get("DATABASE_URL", "")
+# Seconds a database connection is kept: 0 (one per request) suits daphne, which serves the demo
+# (Django: "When using ASGI, persistent connections should be disabled"); e.g. 60 under gunicorn.
+_conn_max_age = os.environ.get("DJANGO_CONN_MAX_AGE", "")
+CONN_MAX_AGE = parse_int("DJANGO_CONN_MAX_AGE", _conn_max_age) if _conn_max_age.strip() else 0
+if DATABASE_URL:
+    require("dj_database_url", "DATABASE_URL", "demo")
+    if DATABASE_URL.startswith(("postgres", "pgsql")) and not (
+        importlib.util.find_spec("psycopg") or importlib.util.find_spec("psycopg2")
+    ):
+        require("psycopg", "DATABASE_URL", "postgres")
     import dj_database_url
 
-    DATABASES = {"default": dj_database_url.config(conn_max_age=60)}
+    # Health checks: a kept connection that the server closed is replaced, not used.
+    DATABASES = {
+        "default": dj_database_url.parse(
+            DATABASE_URL, conn_max_age=CONN_MAX_AGE, conn_health_checks=True
+        )
+    }
 else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": os.environ.get("DEMO_DB_PATH") or str(BASE_DIR / "db.sqlite3"),
-            # Several gunicorn workers may write the denylist at once.
-            "OPTIONS": {"timeout": 20},
+            "OPTIONS": {
+                # Concurrent requests write the denylist. IMMEDIATE takes the write lock when a
+                # transaction begins, so a writer waits (up to `timeout` seconds) instead of
+                # failing with "database is locked" when its read lock cannot be upgraded.
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+            },
         }
     }
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
+    require("redis", "REDIS_URL", "redis")
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -132,27 +155,20 @@ STATIC_URL = "static/"
 
 # --- djwto -------------------------------------------------------------------------------------
 
-DJWTO_MODE = os.environ.get("DJWTO_MODE", "TWO-COOKIES").strip().upper()
-# DEMO ONLY: this key is public. Anyone who knows it can mint tokens for any user of the demo.
-# Set DJWTO_SIGNING_KEY (32+ random bytes) for anything but a local demo.
-DJWTO_SIGNING_KEY = os.environ.get(
-    "DJWTO_SIGNING_KEY", "demo-only-djwto-signing-key-PUBLIC-do-not-use-in-production"
-)
-DJWTO_ALGORITHM = "HS256"
-DJWTO_ISS_CLAIM = "djwto-demo"
-DJWTO_ACCESS_TOKEN_LIFETIME = timedelta(
-    seconds=int(os.environ.get("DJWTO_ACCESS_TOKEN_SECONDS", "300"))
-)
-DJWTO_REFRESH_TOKEN_LIFETIME = timedelta(days=1)
-DJWTO_COOKIE_SECURE = env_bool("DJWTO_COOKIE_SECURE", True)
-DJWTO_SAME_SITE = "Lax"
-DJWTO_CSRF = True
+# The demo's choices (envsettings.DEMO_DEFAULTS: TWO-COOKIES mode, a public signing key, an
+# iss claim...) and every other DJWTO_* setting can be set from the environment under its name.
+demo_djwto_defaults = dict(DEMO_DEFAULTS)
 if REDIS_URL:
-    DJWTO_DENYLIST_BACKEND = "djwto.denylist.CacheDenylist"
-    DJWTO_DENYLIST_CACHE = "default"
-else:
-    DJWTO_DENYLIST_BACKEND = "djwto.denylist.DatabaseDenylist"
+    demo_djwto_defaults["DENYLIST_BACKEND"] = "djwto.stores.CacheStore"
+    demo_djwto_defaults["DENYLIST_CACHE"] = "default"
+
+# Sets DJWTO_MODE, DJWTO_SIGNING_KEY, ... as module globals (Django reads settings from them).
+djwto_env = djwto_settings_from_env(os.environ, demo_djwto_defaults)
+globals().update(djwto_env)
+for _variable, _meant in misspelt_variables(os.environ).items():
+    warnings.warn(f"{_variable} is not read by the demo: did you mean {_meant}?", stacklevel=1)
+# Settings derived from these (generated keys, ...) go below, reading djwto_env.
 
 # Django's own cookies follow the same rule as djwto's: the page reads csrftoken from JS.
-CSRF_COOKIE_SECURE = DJWTO_COOKIE_SECURE
-SESSION_COOKIE_SECURE = DJWTO_COOKIE_SECURE
+CSRF_COOKIE_SECURE = djwto_env["DJWTO_COOKIE_SECURE"]
+SESSION_COOKIE_SECURE = djwto_env["DJWTO_COOKIE_SECURE"]

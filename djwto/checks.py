@@ -409,6 +409,7 @@ def check_denylist_table(
 
 
 def _check_permissions_claim() -> list[checks.CheckMessage]:
+    """A filter's dotted path that does not import (other bad values: the table's validator)."""
     from .claims import get_permissions_filter
 
     try:
@@ -487,6 +488,8 @@ def check_permission_claim_size(
 ) -> list[checks.CheckMessage]:
     from django.apps import apps
 
+    if _check_values(["PERMISSIONS_CLAIM"])[1]:
+        return []  # an unusable value: check_djwto_settings reports it (E050)
     messages = _check_permissions_claim()
     if messages or not apps.is_installed("django.contrib.auth"):
         return messages

@@ -24,6 +24,8 @@ Errors:
 - ``djwto.E013`` ``DJWTO_ISS_CLAIM``, ``DJWTO_SUB_CLAIM`` or ``DJWTO_AUD_CLAIM`` is empty:
   djwto 0.0.4 read that as unset; the replacement is ``None``
 - ``djwto.E020`` the denylist table (``djwto_deniedtoken``) is missing from the database
+- ``djwto.E050`` ``DJWTO_PERMISSIONS_CLAIM`` is not ``"all"``, ``"none"``, a list of app labels
+  or a callable (or the dotted path of one that imports)
 
 Warnings:
 - ``djwto.W002`` the signing key is Django's ``SECRET_KEY``
@@ -34,6 +36,9 @@ Warnings:
 - ``djwto.W007`` ``DJWTO_JTI_CLAIM = False``: in djwto 0.0.4 it left ``jti`` out of every token
   (and so turned revocation off); refresh tokens now always carry one
 - ``djwto.W008`` a ``DJWTO_*`` setting djwto does not know (a typo?), naming the closest known one
+- ``djwto.W050`` the permissions of the largest group, or of the user with the most permissions
+  of their own, would make a token too large for its cookie (or ``DJWTO_MAX_TOKEN_BYTES``): that
+  user's login would fail (a database check)
 """
 
 from __future__ import annotations
@@ -392,4 +397,119 @@ def check_denylist_table(
                 "`python manage.py migrate djwto`.",
             )
         )
+    return messages
+
+
+# --- the permission claim -------------------------------------------------------------------
+#
+# Every permission a user holds travels in ``user.perms`` (unless DJWTO_PERMISSIONS_CLAIM keeps
+# fewer); a token too large for its cookie cannot be issued, so that user cannot log in. A
+# database check: it builds, with the project's claims class and policy, the tokens of the
+# user holding the most permissions of their own and of a member of the largest group.
+
+
+def _check_permissions_claim() -> list[checks.CheckMessage]:
+    """A filter's dotted path that does not import (other bad values: the table's validator)."""
+    from .claims import get_permissions_filter
+
+    try:
+        get_permissions_filter.__wrapped__()  # type: ignore[attr-defined]
+    except ImproperlyConfigured as exc:
+        return [_error(str(exc), "E050", "See docs/permissions.md.")]
+    return []
+
+
+def _token_problem(user: Any) -> str | None:
+    """Why the tokens djwto would issue ``user`` cannot be delivered, or ``None``."""
+    from .backends import encode
+    from .claims import get_claims_class
+    from .exceptions import TokenTooLarge
+    from .transports import CookieTransport, Tokens, cookie_fits, get_transport
+
+    claims = get_claims_class()()
+    refresh = claims.build_refresh(user)
+    access = claims.build_access(refresh)
+    try:
+        tokens = Tokens(encode(refresh), encode(access), refresh, access)
+    except TokenTooLarge:
+        return f"over DJWTO_MAX_TOKEN_BYTES ({djwto_settings.MAX_TOKEN_BYTES})"
+    transport = get_transport()
+    if isinstance(transport, CookieTransport):
+        for name, value in transport.get_cookie_values(tokens).items():
+            if not cookie_fits(name, value):
+                return f"{len(name) + len(value) + 1} bytes in the {name} cookie (at most 4096)"
+    return None
+
+
+def _largest_holders() -> list[tuple[str, Any]]:
+    """(what, a user) for the user with the most permissions of their own and a stand-in
+    member of the group with the most permissions; superusers are left out (they list none)."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from django.db.models import Count
+
+    User = get_user_model()
+    holders: list[tuple[str, Any]] = []
+    field_names = {f.name for f in User._meta.get_fields()}
+    if "user_permissions" in field_names:
+        users = User._default_manager.all()
+        if "is_superuser" in field_names:
+            users = users.filter(is_superuser=False)
+        user = (
+            users.annotate(djwto_perm_count=Count("user_permissions"))
+            .filter(djwto_perm_count__gt=0)
+            .order_by("-djwto_perm_count")
+            .first()
+        )
+        if user is not None:
+            holders.append((f"user {user.get_username()!r}", user))
+    group = (
+        Group.objects.annotate(djwto_perm_count=Count("permissions"))
+        .filter(djwto_perm_count__gt=0)
+        .order_by("-djwto_perm_count")
+        .first()
+    )
+    if group is not None:
+        perms = {
+            f"{app_label}.{codename}"
+            for app_label, codename in group.permissions.values_list(
+                "content_type__app_label", "codename"
+            )
+        }
+        member = User(pk=2**31 - 1, **{User.USERNAME_FIELD: "a-member-of-the-group"})
+        member.get_all_permissions = lambda obj=None: perms  # type: ignore[method-assign]
+        holders.append((f"a member of group {group.name!r}", member))
+    return holders
+
+
+@checks.register(checks.Tags.database)
+def check_permission_claim_size(
+    app_configs: Any = None, databases: Any = None, **kwargs: Any
+) -> list[checks.CheckMessage]:
+    from django.apps import apps
+
+    if _check_values(["PERMISSIONS_CLAIM"])[1]:
+        return []  # an unusable value: check_djwto_settings reports it (E050)
+    messages = _check_permissions_claim()
+    if messages or not apps.is_installed("django.contrib.auth"):
+        return messages
+    try:
+        holders = _largest_holders()
+    except Exception:  # no database or no tables yet: nothing to tell
+        return []
+    for what, user in holders:
+        try:
+            problem = _token_problem(user)
+        except Exception:  # noqa: S112 - keys or a claims hook unusable: other checks say so
+            continue
+        if problem is not None:
+            messages.append(
+                _warning(
+                    f"The permissions of {what} make a token too large ({problem}): "
+                    "that login would fail with 500 token_too_large.",
+                    "W050",
+                    "Keep the permission claim small with DJWTO_PERMISSIONS_CLAIM (a list of "
+                    "app labels, a filter, or 'none'); see docs/permissions.md.",
+                )
+            )
     return messages

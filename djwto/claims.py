@@ -1,9 +1,11 @@
 """The claims of djwto's tokens: their names, where each one travels, and how they are built.
 
 The payload keeps djwto 0.0.4's shape (``user: {<USERNAME_FIELD>, id, perms}``, ``type``,
-``refresh_iat``) and adds what sessions need: ``sid`` (the login's family id, which starts
-with the family's creation time in nanoseconds), ``auth_time`` and ``stamp`` (a hash derived
-from the password hash, so a password change ends earlier sessions).
+``refresh_iat``; ``user`` also says ``is_superuser``, and a superuser's ``perms`` are not
+listed: every permission check grants them all) and adds what sessions need: ``sid`` (the
+login's family id, which starts with the family's creation time in nanoseconds),
+``auth_time`` and ``stamp`` (a hash derived from the password hash, so a password change ends
+earlier sessions).
 
 Every token a login, a refresh or a rotation issues is built by one :class:`Claims` object,
 the class named by ``DJWTO_CLAIMS_CLASS``. To add claims of your own, subclass it::
@@ -19,6 +21,7 @@ Claims from ``get_custom_claims`` are computed again on every refresh and rotati
 # time (Python 3.11 cannot read it from a string annotation).
 import secrets
 import time
+from collections.abc import Callable, Iterable
 from typing import Any, NotRequired, TypedDict
 
 from django.conf import settings
@@ -26,7 +29,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.module_loading import import_string
 
-from .conf import derived, djwto_settings, get_lifetime
+from .conf import derived, djwto_settings, get_lifetime, validated_settings
 
 #: Claims djwto sets itself; anything else in a payload is a project's custom claim.
 REGISTERED_CLAIMS = frozenset(
@@ -71,6 +74,7 @@ class UserClaims(TypedDict):
 
     id: int | str
     perms: list[str]
+    is_superuser: NotRequired[bool]
 
 
 class RefreshClaims(TypedDict):
@@ -164,6 +168,53 @@ def is_stamp_valid(user: Any, stamp: Any) -> bool:
     )
 
 
+# --- permissions ----------------------------------------------------------------------------
+
+#: A permission filter of ``DJWTO_PERMISSIONS_CLAIM``: ``(user, perms) -> perms to list``.
+PermissionsFilter = Callable[[Any, set[str]], Iterable[str]]
+
+
+def _none(user: Any, perms: set[str]) -> Iterable[str]:
+    return ()
+
+
+def _by_app_labels(labels: tuple[str, ...]) -> PermissionsFilter:
+    def keep(user: Any, perms: set[str]) -> Iterable[str]:
+        return [perm for perm in perms if perm.partition(".")[0] in labels]
+
+    return keep
+
+
+@derived
+def get_permissions_filter() -> PermissionsFilter | None:
+    """``DJWTO_PERMISSIONS_CLAIM`` as a filter, or ``None`` for ``"all"`` (imported once)."""
+    value = validated_settings.PERMISSIONS_CLAIM
+    if value == "all":
+        return None
+    if value == "none":
+        return _none
+    if isinstance(value, tuple):
+        return _by_app_labels(value)
+    if isinstance(value, str):
+        try:
+            value = import_string(value)
+        except ImportError as exc:
+            raise ImproperlyConfigured(
+                f"DJWTO_PERMISSIONS_CLAIM {value!r} cannot be imported: {exc}"
+            ) from exc
+        if not callable(value):
+            raise ImproperlyConfigured(
+                "DJWTO_PERMISSIONS_CLAIM must name a callable (user, perms) -> perms."
+            )
+    filter_: PermissionsFilter = value
+    return filter_
+
+
+def is_active_superuser(user: Any) -> bool:
+    """Django's rule in ``User.has_perm``: an active superuser has every permission."""
+    return getattr(user, "is_superuser", False) is True and getattr(user, "is_active", True)
+
+
 # --- building claims ------------------------------------------------------------------------
 
 
@@ -185,17 +236,33 @@ class Claims:
     """
 
     def get_user_claims(self, user: Any) -> dict[str, Any]:
-        """``{<USERNAME_FIELD>: ..., "id": pk, "perms": [...]}``, read from the database now."""
+        """``{<USERNAME_FIELD>: ..., "id": pk, "perms": [...]}``, read from the database now,
+        plus ``"is_superuser": true`` for an active superuser."""
         username_field = getattr(user, "USERNAME_FIELD", "username")
-        return {
+        claims = {
             username_field: str(getattr(user, username_field)),
             "id": _json_pk(user),
             "perms": self.get_permissions(user),
         }
+        if is_active_superuser(user):
+            # Only for superusers: every other user's claim keeps 0.0.4's exact shape.
+            claims["is_superuser"] = True
+        return claims
 
     def get_permissions(self, user: Any) -> list[str]:
-        """The ``user.perms`` claim: what Django's backends grant, sorted."""
-        return sorted(user.get_all_permissions())
+        """The ``user.perms`` claim: what Django's backends grant, sorted, as
+        ``DJWTO_PERMISSIONS_CLAIM`` keeps them.
+
+        Empty for a superuser: ``is_superuser`` grants every permission (listing them all
+        would outgrow a cookie), and for ``"none"``.
+        """
+        if is_active_superuser(user):
+            return []
+        keep = get_permissions_filter()
+        if keep is _none:
+            return []
+        perms = set(user.get_all_permissions())
+        return sorted(perms if keep is None else set(keep(user, perms)))
 
     def get_custom_claims(self, user: Any) -> dict[str, Any]:
         """Claims of your own, beside the registered ones; recomputed on every refresh."""
@@ -239,7 +306,9 @@ class Claims:
         user_claims = self.get_user_claims(user)
         if previous is not None:
             claims.update({k: v for k, v in previous.items() if k not in REGISTERED_CLAIMS})
-            user_claims = {**previous.get("user", {}), **user_claims}
+            # Keys an override added are carried over; a superuser status never is.
+            carried = {k: v for k, v in previous.get("user", {}).items() if k != "is_superuser"}
+            user_claims = {**carried, **user_claims}
         custom = self.get_custom_claims(user)
         self.check_custom_claims(custom)
         claims.update(custom)

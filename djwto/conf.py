@@ -252,6 +252,21 @@ def _size(minimum: int) -> Callable[[str, Any], int]:
     return clean
 
 
+def _permissions_claim(name: str, value: Any) -> Any:
+    """``"all"``, ``"none"``, a list of app labels, or a filter (a callable or its path)."""
+    if value in ("all", "none") or callable(value):
+        return value
+    if isinstance(value, str) and "." in value:
+        return value  # a dotted path; whether it imports is checked on use and by djwto.E050
+    if isinstance(value, (list, tuple)) and all(isinstance(v, str) and v for v in value):
+        return tuple(value)
+    raise SettingError(
+        f"{PREFIX}{name} must be 'all', 'none', a list of app labels, or a callable "
+        f"(or its dotted path) filtering permissions; got {value!r}.",
+        "See docs/permissions.md.",
+    )
+
+
 def _import_path(name: str, value: Any) -> Any:
     """A dotted path or the class itself; whether it imports is a system check's business."""
     if not isinstance(value, (str, type)):
@@ -446,6 +461,16 @@ _TABLE = (
         "dotted path of the class that decides the tokens' claims",
         _import_path,
         "E012",
+    ),
+    Setting(
+        "PERMISSIONS_CLAIM",
+        "all",
+        "`str`, `list`, callable",
+        'which permissions `user.perms` lists: `"all"`, `"none"`, a list of app labels, '
+        "or a callable `(user, perms) -> perms` or its dotted path; superusers list none "
+        "(see docs/permissions.md)",
+        _permissions_claim,
+        "E050",
     ),
     Setting(
         "ACCEPT_LEGACY_TOKENS",

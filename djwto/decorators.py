@@ -82,7 +82,8 @@ def jwt_login_required(
 def jwt_perm_required(
     perms: str | Iterable[str], *, mode: str | None = None
 ) -> Callable[[ViewFunc], ViewFunc]:
-    """Require a valid access token whose ``user.perms`` hold ``perms`` (403 JSON otherwise)."""
+    """Require a valid access token whose ``user.perms`` hold ``perms``, or a superuser's
+    (403 JSON otherwise)."""
     required = (perms,) if isinstance(perms, str) else tuple(perms)
 
     def decorator(func: ViewFunc) -> ViewFunc:

@@ -47,7 +47,8 @@ class JWTAuthMixin:
     Mix it in before a ``django.views.View`` (:class:`~djwto.typing.DjangoView`).
     """
 
-    #: Which token this view accepts ("access"; "refresh" for refresh-only endpoints).
+    #: Which token this view accepts ("access"; "refresh" for refresh-only endpoints, whose
+    #: user must still exist, be active and have the login's password, as on djwto's own).
     token_type = "access"
     #: Transport for this view; ``None`` means the ``DJWTO_MODE`` setting, read per request.
     mode: str | None = None
@@ -112,7 +113,8 @@ class JWTRequiredMixin(JWTAuthMixin):
 
 
 class JWTPermissionMixin(JWTAuthMixin):
-    """A valid access token whose ``user.perms`` claim holds ``permission_required``."""
+    """A valid access token whose ``user.perms`` claim holds ``permission_required``, or a
+    superuser's (``user.is_superuser``), as Django's ``has_perms`` answers."""
 
     permission_required: str | Iterable[str] | None = None
 

@@ -24,10 +24,12 @@ from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.exceptions import BadRequest as DjangoBadRequest
 from django.core.exceptions import (
     DisallowedHost,
     ImproperlyConfigured,
     RequestDataTooBig,
+    SuspiciousOperation,
     TooManyFieldsSent,
     TooManyFilesSent,
 )
@@ -87,7 +89,8 @@ def check_csrf(request: HttpRequest) -> None:
         rejection = middleware.process_view(request, _no_view, (), {})
     except (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent):
         raise PayloadTooLarge() from None
-    except MultiPartParserError:
+    except (MultiPartParserError, UnicodeError, DjangoBadRequest, SuspiciousOperation):
+        # A body Django cannot parse (another charset, say): djwto's 400, not Django's page.
         raise BadRequest("The body is not valid form data.") from None
     if rejection is not None:
         # Django's reason went to its ``django.security.csrf`` log; the client gets the code.
@@ -155,6 +158,25 @@ def check_login_csrf(request: HttpRequest) -> None:
     origin = request.headers.get("Origin")
     if origin is not None and not _origin_is_trusted(request, origin):
         raise CSRFFailed("Cross-site login refused: Origin is not trusted.")
+
+
+# --- cookie sizes ----------------------------------------------------------------------------
+
+
+def cookie_fits(name: str, value: str) -> bool:
+    """Whether a cookie stays within the size every browser keeps (name, ``=`` and value)."""
+    return len(name) + len(value) + 1 <= MAX_COOKIE_BYTES
+
+
+def check_cookie_size(name: str, value: str) -> None:
+    """Raise :class:`TokenTooLarge` for a cookie browsers would drop: a configuration problem."""
+    if not cookie_fits(name, value):
+        raise TokenTooLarge(
+            f"The {name} cookie would be {len(name) + len(value) + 1} bytes, over the "
+            f"{MAX_COOKIE_BYTES} bytes browsers keep: the token holds too many claims, usually "
+            "permissions. Keep the permission claim small (DJWTO_PERMISSIONS_CLAIM) or trim "
+            "get_payload()."
+        )
 
 
 # --- transports ------------------------------------------------------------------------------
@@ -246,9 +268,22 @@ class BearerTransport(Transport):
             # A JSON body only, as documented: a token in a form field is ignored.
             token = data["refresh"]
             if not isinstance(token, str):
-                raise InvalidToken("The refresh token must be a string.")
+                raise BadRequest("Field 'refresh' must be a string.")
             return token
-        raise NotAuthenticated()
+        raise NotAuthenticated(self.get_missing_message(request, token_type))
+
+    def get_missing_message(self, request: HttpRequest, token_type: str) -> str:
+        """Why no token was found: a token cookie sent to this header-based server, say."""
+        expected = "an 'Authorization: Bearer <token>' header"
+        if token_type == "refresh":
+            expected += ' or a JSON body {"refresh": <token>}'
+        found = sorted(name for name in _TOKEN_COOKIE_NAMES if name in request.COOKIES)
+        if found:
+            return (
+                f"A {found[0]} cookie was sent, but this server (JSON mode) reads tokens "
+                f"from {expected}."
+            )
+        return NotAuthenticated.default_message
 
     def get_body(self, tokens: Tokens, message: str) -> dict[str, Any]:
         body = {}
@@ -289,9 +324,24 @@ class CookieTransport(Transport):
         name = self.refresh_cookie if token_type == "refresh" else self.access_cookie
         token = self.get_cookie(request, name)
         if token is None:
-            raise NotAuthenticated()
+            raise NotAuthenticated(self.get_missing_message(request, name))
         check_csrf(request)
         return token
+
+    def get_missing_message(self, request: HttpRequest, name: str) -> str:
+        """Why the ``name`` cookie is missing, when the request tells: a Bearer header sent
+        instead, or a Secure cookie the browser kept to itself over plain HTTP."""
+        if request.META.get("HTTP_AUTHORIZATION", "").lower().startswith("bearer"):
+            return (
+                f"An Authorization: Bearer header was sent, but this server ({self.mode} mode) "
+                f"reads tokens from the {name} cookie only."
+            )
+        if djwto_settings.COOKIE_SECURE and not request.is_secure():
+            return (
+                f"Authentication credentials were not provided: the {name} cookie is Secure, "
+                "and browsers do not send Secure cookies over plain HTTP. Use HTTPS."
+            )
+        return NotAuthenticated.default_message
 
     def check_login(self, request: HttpRequest) -> None:
         check_login_csrf(request)
@@ -310,12 +360,7 @@ class CookieTransport(Transport):
         path: str,
         httponly: bool,
     ) -> None:
-        if len(name) + len(value) + 1 > MAX_COOKIE_BYTES:
-            raise TokenTooLarge(
-                f"The {name} cookie would be {len(value)} bytes, over the {MAX_COOKIE_BYTES}-byte "
-                "limit browsers keep: the token holds too many claims (often permissions). "
-                "Trim get_payload() or use the JSON mode."
-            )
+        check_cookie_size(name, value)
         max_age = None if exp is None else max(0, exp - int(time.time()))
         response.set_cookie(
             name,
@@ -347,6 +392,15 @@ class CookieTransport(Transport):
     def access_cookie_values(self, access: str, tokens: Tokens) -> dict[str, str]:
         """The value of each of ``access_cookies`` for the access token ``access``."""
         return {"jwt_access": access}
+
+    def get_cookie_values(self, tokens: Tokens) -> dict[str, str]:
+        """Every token cookie ``set_tokens`` would write for ``tokens``, by name."""
+        values = {}
+        if tokens.refresh is not None:
+            values[self.refresh_cookie] = tokens.refresh
+        if tokens.access is not None:
+            values.update(self.access_cookie_values(tokens.access, tokens))
+        return values
 
     def set_tokens(
         self,
@@ -402,6 +456,9 @@ class TwoCookiesTransport(CookieTransport):
             "jwt_access_payload": base64.b64encode(claims.encode()).decode(),
         }
 
+
+#: Every cookie name a cookie transport reads a token from.
+_TOKEN_COOKIE_NAMES = ("jwt_access", "jwt_access_token", "jwt_refresh")
 
 TRANSPORTS: dict[str, Transport] = {
     t.mode: t for t in (BearerTransport(), OneCookieTransport(), TwoCookiesTransport())

@@ -9,13 +9,21 @@ standard ones (permissions included) are re-read from the database.
 
 from __future__ import annotations
 
+import codecs
 import json
+import re
 import time
 from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib.auth import authenticate, get_user_model
-from django.contrib.auth.signals import user_logged_in
-from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.core.exceptions import BadRequest as DjangoBadRequest
+from django.core.exceptions import (
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.http import (
     HttpRequest,
     HttpResponse,
@@ -30,10 +38,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
-from . import legacy, sessions, signals
-from .authentication import BAD_LOOKUP_ERRORS, authenticate_request, get_user_for_claims
+from . import sessions, signals
+from .authentication import BAD_LOOKUP_ERRORS, authenticate_request, get_refresh_user
 from .backends import encode
-from .claims import Claims, get_claims_class, is_stamp_valid
+from .claims import Claims, get_claims_class
 from .conf import djwto_settings
 from .exceptions import (
     BadRequest,
@@ -43,7 +51,6 @@ from .exceptions import (
     NotFound,
     PayloadTooLarge,
     SessionExpired,
-    UserInvalid,
 )
 from .responses import error_response
 from .transports import Tokens, Transport, check_csrf, get_transport
@@ -51,6 +58,20 @@ from .typing import JWTRequest
 
 #: Longest username or password accepted; Django's hashers refuse longer passwords too.
 MAX_CREDENTIAL_LENGTH = 4096
+#: Credential names hidden from failure signals, as Django's own cleansing hides them.
+SENSITIVE_CREDENTIALS = re.compile("api|token|key|secret|password|signature", re.IGNORECASE)
+CLEANSED_SUBSTITUTE = "********************"
+#: Body charsets the token endpoints read: UTF-8 and its ASCII subset (RFC 8259 for JSON;
+#: Django refuses any other for form bodies).
+BODY_CHARSETS = frozenset({"utf-8", "ascii"})
+
+
+def scrub_credentials(credentials: dict[str, Any]) -> dict[str, Any]:
+    """``credentials`` with passwords, keys and tokens replaced, fit for signal receivers."""
+    return {
+        key: CLEANSED_SUBSTITUTE if SENSITIVE_CREDENTIALS.search(key) else value
+        for key, value in credentials.items()
+    }
 
 
 def _is_utf8(value: str) -> bool:
@@ -106,8 +127,23 @@ class TokenView(View):
             self._data = self._parse_data()
         return self._data
 
+    def check_charset(self) -> None:
+        """A body must be UTF-8: another declared charset (even an unknown one) is a 400."""
+        charset = (
+            self.request.content_params.get("charset") if self.request.content_params else None
+        )
+        if charset is None:
+            return
+        try:
+            name = codecs.lookup(charset.strip()).name
+        except LookupError:
+            name = ""
+        if name not in BODY_CHARSETS:
+            raise BadRequest("The body must be encoded in UTF-8.")
+
     def _parse_data(self) -> dict[str, Any]:
         request = self.request
+        self.check_charset()
         try:
             if request.content_type == "application/json":
                 if not request.body:
@@ -130,6 +166,8 @@ class TokenView(View):
             RecursionError,
             MultiPartParserError,
             UnreadablePostError,
+            DjangoBadRequest,
+            SuspiciousOperation,
         ):
             raise BadRequest("The body is not valid JSON or form data.") from None
 
@@ -150,16 +188,26 @@ class TokenView(View):
             raise BadRequest(f"Field {name!r} must be text without NUL or lone surrogates.")
         return value
 
+    #: Whether a refresh token's user must still be valid (active, same password) here.
+    check_user = True
+
     def get_token_claims(self, token_type: str) -> dict[str, Any]:
         """The request's token of ``token_type``, verified and checked for revocation.
 
-        Sets ``request.jwt``, ``request.payload`` and ``request.token`` as the mixins do.
+        Sets ``request.jwt``, ``request.payload`` and ``request.token`` as the mixins do; for
+        a refresh token also ``request.user``, checked as every taker of refresh tokens checks
+        it (:func:`djwto.authentication.check_refresh_user`).
         """
         self.check_jwt_type()
         transport = self.get_transport()
         data = self.get_data() if transport.accepts_refresh_in_body else None
         return authenticate_request(
-            self.request, transport, token_type, data=data, sender=self.__class__
+            self.request,
+            transport,
+            token_type,
+            data=data,
+            sender=self.__class__,
+            check_user=self.check_user,
         )
 
     def check_jwt_type(self) -> None:
@@ -256,11 +304,26 @@ class LoginView(TokenIssuerMixin, TokenView):
             user = authenticate(self.request, **credentials)
         except BAD_LOOKUP_ERRORS:
             # A backend's lookup refused the value ("abc" for an integer username field).
+            # authenticate() stopped before its failure signal: send it for Django.
+            self.send_user_login_failed(credentials)
             user = None
-        if user is None or not getattr(user, "is_active", True):
+        else:
+            if user is not None and not getattr(user, "is_active", True):
+                # A backend that lets inactive users through (AllowAllUsersModelBackend)
+                # answered; djwto refuses them, and lockout tools must count the attempt.
+                self.send_user_login_failed(credentials)
+                user = None
+        if user is None:
             self.login_failed(credentials, "invalid credentials")
             raise InvalidCredentials()
         return user
+
+    @sensitive_variables("credentials")
+    def send_user_login_failed(self, credentials: dict[str, Any]) -> None:
+        """Django's ``user_login_failed`` for a failure ``authenticate()`` did not report."""
+        user_login_failed.send(
+            sender=self.__class__, credentials=scrub_credentials(credentials), request=self.request
+        )
 
     def login_failed(self, credentials: dict[str, Any], reason: str) -> None:
         scrubbed = {k: ("********" if k == "password" else v) for k, v in credentials.items()}
@@ -301,6 +364,8 @@ class RefreshTokenMixin:
     token_type: str | None = "refresh"
 
     if TYPE_CHECKING:  # provided by the TokenView this is mixed into
+        request: HttpRequest
+        check_user: bool
 
         def get_token_claims(self, token_type: str) -> dict[str, Any]: ...
 
@@ -309,13 +374,15 @@ class RefreshTokenMixin:
         return self.get_token_claims("refresh")
 
     def get_user(self, claims: dict[str, Any]) -> Any:
-        """Reload the user: it must exist, be active, and have the password of the login."""
-        user = get_user_for_claims(claims)
-        if not user.is_authenticated or not (
-            is_stamp_valid(user, claims.get("stamp")) or legacy.is_legacy(claims)
-        ):
-            raise UserInvalid()
-        return user
+        """The user of ``claims``: it must exist, be active, and have the password of the login.
+
+        :func:`~djwto.authentication.authenticate_request` made these checks (the same for a
+        mixin's refresh-only view) when it read the token; their user is reused.
+        """
+        request: Any = self.request
+        if self.check_user and getattr(request, "jwt", None) is claims:
+            return request.user
+        return get_refresh_user(claims)
 
 
 class RefreshView(RefreshTokenMixin, TokenIssuerMixin, TokenView):
@@ -410,6 +477,8 @@ class LogoutView(RefreshTokenMixin, TokenView):
     """POST: revoke the refresh token's session and clear cookies. DELETE: clear cookies."""
 
     http_method_names = ["post", "delete", "options"]
+    #: Logging out ends the session whatever became of its user since.
+    check_user = False
 
     def handle_error(self, exc: DjwtoError) -> HttpResponse:
         response = super().handle_error(exc)

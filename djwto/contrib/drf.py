@@ -93,7 +93,8 @@ class IsJWTAuthenticated(BasePermission):
 
 
 class HasJWTPermissions(BasePermission):
-    """The token's ``user.perms`` hold the view's ``jwt_permissions`` (no query).
+    """The token's ``user.perms`` hold the view's ``jwt_permissions``, or the token is a
+    superuser's (no query).
 
     Set ``jwt_permissions = ["app.perm"]`` on the view, or use :func:`jwt_permissions`.
     """

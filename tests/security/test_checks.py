@@ -65,6 +65,10 @@ MISCONFIGURATIONS = {
         ("empty_aud_list", {"DJWTO_AUD_CLAIM": []}),
     ],
     "W007": [("jti_off", {"DJWTO_JTI_CLAIM": False})],
+    "E050": [
+        ("unknown_policy", {"DJWTO_PERMISSIONS_CLAIM": "some"}),
+        ("number_policy", {"DJWTO_PERMISSIONS_CLAIM": 3}),
+    ],
     "W008": [
         ("typo", {"DJWTO_ACESS_TOKEN_LIFETIME": timedelta(minutes=5)}),
         ("unknown", {"DJWTO_SOMETHING_ELSE": 1}),
@@ -217,8 +221,9 @@ def test_checks_every_documented_id_is_tested():
         for line in djwto.checks.__doc__.splitlines()
         if "``djwto." in line
     }
-    # E020 (a missing denylist table) needs a database: tests/upgrade/test_migrations.py.
-    assert documented - {"E020"} == set(MISCONFIGURATIONS)
+    # E020 (a missing denylist table) needs a database: tests/upgrade/test_migrations.py;
+    # W050 (permissions too large for a cookie) too: tests/security/test_review_tokens.py.
+    assert documented - {"E020", "W050"} == set(MISCONFIGURATIONS)
 
 
 def test_checks_errors_stop_manage_py_check(settings, monkeypatch):

@@ -30,6 +30,7 @@ from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.translation import gettext_lazy as _
 from joserfc import jws
 from joserfc.errors import JoseError
 from joserfc.jwk import ECKey, OctKey, OKPKey, RSAKey
@@ -164,9 +165,12 @@ def encode(claims: dict[str, Any]) -> str:
     if len(token) > max_bytes:
         # decode() would refuse it: never hand out a token that cannot be used.
         raise TokenTooLarge(
-            f"The token would be {len(token)} bytes, over DJWTO_MAX_TOKEN_BYTES "
-            f"({max_bytes}): it holds too many claims (often permissions). "
-            "Trim get_payload() or raise DJWTO_MAX_TOKEN_BYTES."
+            _(
+                "The token would be %(size)d bytes, over DJWTO_MAX_TOKEN_BYTES "
+                "(%(limit)d): it holds too many claims (often permissions). "
+                "Trim get_payload() or raise DJWTO_MAX_TOKEN_BYTES."
+            )
+            % {"size": len(token), "limit": max_bytes}
         )
     return token
 
@@ -314,9 +318,9 @@ def check_time_claims(claims: dict[str, Any], now: float | None = None) -> None:
     if now >= claims["exp"] + leeway:
         raise ExpiredToken()
     if "nbf" in claims and claims["nbf"] > now + leeway:
-        raise InvalidToken("Token is not valid yet.", code="token_not_yet_valid")
+        raise InvalidToken(_("Token is not valid yet."), code="token_not_yet_valid")
     if "iat" in claims and claims["iat"] > now + leeway:
-        raise InvalidToken("Token was issued in the future.", code="token_not_yet_valid")
+        raise InvalidToken(_("Token was issued in the future."), code="token_not_yet_valid")
 
 
 def _verify(token: str) -> dict[str, Any]:
@@ -349,7 +353,10 @@ def decode(token: Any, token_type: str) -> dict[str, Any]:
         cache.put(token, claims)
     check_time_claims(claims)
     if claims["type"] != token_type:
-        raise InvalidToken(f"Expected a token of type {token_type!r}.", code="token_wrong_type")
+        raise InvalidToken(
+            _("Expected a token of type %(type)s.") % {"type": repr(token_type)},
+            code="token_wrong_type",
+        )
     # A deep copy of what is mutable (user, perms, aud, any custom dict or list): the cached
     # claims are shared by every request with this token. ~1 µs for the usual claims.
     result = dict(claims)

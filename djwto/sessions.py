@@ -31,6 +31,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from . import signals
 from .claims import get_claims_user_id, sid_created_ns
@@ -148,7 +149,7 @@ def _evaluate(
     if entry.reason == Reason.ROTATED:
         if _is_within_grace(entry):
             raise RevokedToken(
-                "Refresh token was just rotated; use the new one.", code="token_rotated"
+                _("Refresh token was just rotated; use the new one."), code="token_rotated"
             )
         _on_reuse(claims, request=request, sender=sender)
     raise RevokedToken()
@@ -187,16 +188,16 @@ def check_session_lifetime(claims: dict[str, Any], now: float | None = None) -> 
     now = time.time() if now is None else now
     if now >= get_session_start(claims) + max_session.total_seconds() + get_leeway():
         raise ExpiredToken(
-            "The session reached its maximum lifetime; log in again.", code="session_expired"
+            _("The session reached its maximum lifetime; log in again."), code="session_expired"
         )
 
 
 def check_refresh(claims: dict[str, Any], *, request: Any = None, sender: Any = None) -> None:
     """Raise unless the refresh token, its family and its user are all unrevoked."""
     if not claims.get("jti"):
-        raise InvalidToken("Refresh token has no jti.")
+        raise InvalidToken(_("Refresh token has no jti."))
     if not claims.get("sid"):
-        raise InvalidToken("Refresh token has no session id.")
+        raise InvalidToken(_("Refresh token has no session id."))
     check_session_lifetime(claims)
     # Tokens are issued on this answer: from the store itself, never a per-process copy.
     entries = _store(_lookup_fresh(get_store()), _keys(claims, jti=True))

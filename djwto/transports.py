@@ -20,7 +20,7 @@ import json
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -36,6 +36,7 @@ from django.http import HttpRequest, HttpResponseBase
 from django.http.multipartparser import MultiPartParserError
 from django.middleware.csrf import CsrfViewMiddleware, get_token, rotate_token
 from django.utils.http import is_same_domain
+from django.utils.translation import gettext_lazy as _
 
 from .conf import djwto_settings, get_mode, get_refresh_path
 from .exceptions import (
@@ -47,6 +48,9 @@ from .exceptions import (
     PayloadTooLarge,
     TokenTooLarge,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 MAX_COOKIE_BYTES = 4096
@@ -88,7 +92,7 @@ def check_csrf(request: HttpRequest) -> None:
     except (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent):
         raise PayloadTooLarge() from None
     except MultiPartParserError:
-        raise BadRequest("The body is not valid form data.") from None
+        raise BadRequest(_("The body is not valid form data.")) from None
     if rejection is not None:
         # Django's reason went to its ``django.security.csrf`` log; the client gets the code.
         raise CSRFFailed()
@@ -151,10 +155,10 @@ def check_login_csrf(request: HttpRequest) -> None:
     if not djwto_settings.CSRF:
         return
     if request.headers.get("Sec-Fetch-Site", "").lower() == "cross-site":
-        raise CSRFFailed("Cross-site login refused.")
+        raise CSRFFailed(_("Cross-site login refused."))
     origin = request.headers.get("Origin")
     if origin is not None and not _origin_is_trusted(request, origin):
-        raise CSRFFailed("Cross-site login refused: Origin is not trusted.")
+        raise CSRFFailed(_("Cross-site login refused: Origin is not trusted."))
 
 
 # --- transports ------------------------------------------------------------------------------
@@ -188,7 +192,7 @@ class Transport:
         """
         raise NotImplementedError
 
-    def get_body(self, tokens: Tokens, message: str) -> dict[str, Any]:
+    def get_body(self, tokens: Tokens, message: StrOrPromise) -> dict[str, Any]:
         """The JSON body of a response that issues ``tokens``."""
         return {"msg": message}
 
@@ -220,9 +224,9 @@ def parse_bearer(header: str) -> str:
     """``Bearer <token>``: scheme case-insensitive, exactly one single-space-separated token."""
     scheme, sep, token = header.partition(" ")
     if not sep or scheme.lower() != "bearer":
-        raise NotAuthenticated("Authorization header must be 'Bearer <token>'.")
+        raise NotAuthenticated(_("Authorization header must be 'Bearer <token>'."))
     if not token or " " in token:
-        raise InvalidToken("Authorization header must hold exactly one token.")
+        raise InvalidToken(_("Authorization header must hold exactly one token."))
     return token
 
 
@@ -246,11 +250,11 @@ class BearerTransport(Transport):
             # A JSON body only, as documented: a token in a form field is ignored.
             token = data["refresh"]
             if not isinstance(token, str):
-                raise InvalidToken("The refresh token must be a string.")
+                raise InvalidToken(_("The refresh token must be a string."))
             return token
         raise NotAuthenticated()
 
-    def get_body(self, tokens: Tokens, message: str) -> dict[str, Any]:
+    def get_body(self, tokens: Tokens, message: StrOrPromise) -> dict[str, Any]:
         body = {}
         if tokens.refresh is not None:
             body["refresh"] = tokens.refresh
@@ -312,9 +316,12 @@ class CookieTransport(Transport):
     ) -> None:
         if len(name) + len(value) + 1 > MAX_COOKIE_BYTES:
             raise TokenTooLarge(
-                f"The {name} cookie would be {len(value)} bytes, over the {MAX_COOKIE_BYTES}-byte "
-                "limit browsers keep: the token holds too many claims (often permissions). "
-                "Trim get_payload() or use the JSON mode."
+                _(
+                    "The %(name)s cookie would be %(size)d bytes, over the %(limit)d-byte "
+                    "limit browsers keep: the token holds too many claims (often permissions). "
+                    "Trim get_payload() or use the JSON mode."
+                )
+                % {"name": name, "size": len(value), "limit": MAX_COOKIE_BYTES}
             )
         max_age = None if exp is None else max(0, exp - int(time.time()))
         response.set_cookie(

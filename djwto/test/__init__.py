@@ -56,14 +56,14 @@ def tokens_for(user: Any, *, login_view: type[Any] | None = None, **claims: Any)
 
     view = (login_view or LoginView)()
     view.setup(RequestFactory().post("/"))
-    refresh_claims = {**view.get_payload(user), **claims}
-    access_claims = view.get_access_payload(refresh_claims)
-    return Tokens(
-        view.encode_token(refresh_claims),
-        view.encode_token(access_claims),
-        refresh_claims,
-        access_claims,
-    )
+    payload = view.get_payload
+
+    def with_claims(user: Any) -> dict[str, Any]:
+        return {**payload(user), **claims}
+
+    with mock.patch.object(view, "get_payload", with_claims):
+        tokens: Tokens = view.create_tokens(user)
+    return tokens
 
 
 # --- clients ----------------------------------------------------------------------------------

@@ -102,3 +102,36 @@ def test_english_stays_the_default(alice):
         "error": "Invalid username or password.",
         "code": "invalid_credentials",
     }
+
+
+@pytest.mark.parametrize("language", ["de", "es", "fr", "pt_BR"])
+def test_the_simplejwt_endpoints_answer_in_simplejwt_s_own_words(settings, alice, language):
+    """A drop-in for simplejwt answers what simplejwt (and DRF, for field errors) would say in
+    the same language, word for word."""
+    import gettext
+    from pathlib import Path
+
+    import rest_framework
+    import rest_framework_simplejwt
+
+    def upstream(package, message):
+        directory = Path(package.__file__).parent / "locale"
+        return gettext.translation("django", directory, [language]).gettext(message)
+
+    settings.ROOT_URLCONF = "tests.contrib.urls"
+    settings.LANGUAGE_CODE = language.replace("_", "-").lower()
+    client = Client()
+    response = client.post(
+        "/sj/api/token/",
+        {"username": "alice", "password": "wrong"},
+        content_type="application/json",
+    )
+    assert response.status_code == 401
+    expected = upstream(
+        rest_framework_simplejwt, "No active account found with the given credentials"
+    )
+    assert response.json() == {"detail": expected}
+
+    response = client.post("/sj/api/token/", {"username": "alice"}, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json() == {"password": [upstream(rest_framework, "This field is required.")]}

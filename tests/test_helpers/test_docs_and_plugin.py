@@ -16,7 +16,9 @@ BLOCK = re.compile(r"^```python\n(.*?)^```", re.DOTALL | re.MULTILINE)
 
 def run_pytest(directory, *args, settings="tests.settings"):
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    env.pop("DJANGO_SETTINGS_MODULE", None)
+    # SQLite in memory: the PostgreSQL pass's test database is this session's.
+    for name in ("DJANGO_SETTINGS_MODULE", "DJWTO_TEST_DATABASE"):
+        env.pop(name, None)
     if settings:
         env["DJANGO_SETTINGS_MODULE"] = settings
     return subprocess.run(

@@ -4,6 +4,7 @@ files, and the messages the source code marks for translation."""
 from __future__ import annotations
 
 import ast
+import functools
 import struct
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -166,7 +167,8 @@ def source_files() -> list[Path]:
     return sorted(p for p in PACKAGE.rglob("*.py") if "migrations" not in p.parts)
 
 
-def marked_messages() -> list[Marked]:
+@functools.cache
+def marked_messages() -> tuple[Marked, ...]:
     """Every constant message passed to a gettext function in djwto's source: what
     ``makemessages`` extracts."""
     found = []
@@ -183,4 +185,4 @@ def marked_messages() -> list[Marked]:
             text = _string(node.args[message_at])
             if text:
                 found.append(Marked((context, text), f"{path.relative_to(REPO)}:{node.lineno}"))
-    return found
+    return tuple(found)

@@ -3,6 +3,7 @@ pytest-django."""
 
 from __future__ import annotations
 
+import importlib.metadata
 import os
 import re
 import subprocess
@@ -11,7 +12,15 @@ import sys
 from tests.support import REPO
 
 PAGE = REPO / "docs" / "testing.md"
+PLUGIN = "djwto.test.pytest_plugin"
 BLOCK = re.compile(r"^```python\n(.*?)^```", re.DOTALL | re.MULTILINE)
+
+
+def plugin_args():
+    """Load the plugin by hand unless an installed djwto's entry point already does: pytest
+    refuses one module registered under two names."""
+    installed = any(ep.value == PLUGIN for ep in importlib.metadata.entry_points(group="pytest11"))
+    return [] if installed else ["-p", PLUGIN]
 
 
 def run_pytest(directory, *args, settings="tests.settings"):
@@ -29,8 +38,7 @@ def run_pytest(directory, *args, settings="tests.settings"):
             "-q",
             "-p",
             "no:cacheprovider",
-            "-p",
-            "djwto.test.pytest_plugin",
+            *plugin_args(),
             f"--rootdir={directory}",
             *args,
             str(directory),

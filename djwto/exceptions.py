@@ -22,7 +22,11 @@ class DjwtoError(Exception):
     default_message: StrOrPromise = _("Request failed.")
 
     def __init__(self, message: StrOrPromise | None = None, *, code: str | None = None) -> None:
-        self.message: StrOrPromise = message or self.default_message
+        # Not ``message or ...``: truth-testing a lazy message would translate it now, before
+        # the request's language is known (or before the apps are ready).
+        if message is None or (isinstance(message, str) and not message):
+            message = self.default_message
+        self.message: StrOrPromise = message
         # ``code=`` is deprecated: raise the subclass that carries the code instead.
         if code is not None:
             self.code = code

@@ -135,3 +135,19 @@ def test_the_simplejwt_endpoints_answer_in_simplejwt_s_own_words(settings, alice
     response = client.post("/sj/api/token/", {"username": "alice"}, content_type="application/json")
     assert response.status_code == 400
     assert response.json() == {"password": [upstream(rest_framework, "This field is required.")]}
+
+
+def test_a_message_is_translated_when_the_answer_is_built_not_when_raised():
+    import json
+
+    from django.utils import translation
+
+    from djwto.exceptions import InvalidToken
+    from djwto.responses import error_response
+
+    with translation.override("de"):
+        exc = InvalidToken()
+    with translation.override("fr"):
+        body = json.loads(error_response(exc).content)
+    assert body == {"error": "Le jeton est invalide.", "code": "token_invalid"}
+    assert json.loads(error_response(exc).content)["error"] == "Token is invalid."

@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 DEMO_ADDR ?= 127.0.0.1:8000
 
-.PHONY: test test-fast test-compat lint fuzz bench loadtest demo clean
+.PHONY: test test-fast test-compat lint fuzz bench loadtest demo clean messages
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -87,6 +87,12 @@ demo: $(DEMO_STAMP)
 	$(DEMO_PY) demo/manage.py migrate --noinput
 	$(DEMO_PY) demo/manage.py demo_users
 	$(DEMO_PY) demo/manage.py serve $(DEMO_ADDR)
+
+## Refresh djwto/locale's catalogues from the source (new messages appear untranslated, gone
+## ones are dropped) and compile them; needs GNU gettext. Run again after translating.
+messages: $(STAMP)
+	cd djwto && $(abspath $(VENV))/bin/django-admin makemessages --all --add-location=file --no-obsolete
+	cd djwto && $(abspath $(VENV))/bin/django-admin compilemessages
 
 clean:
 	rm -rf $(VENV) $(COMPAT_VENV) $(DEMO_VENV) .coverage .coverage.* htmlcov *.egg-info demo/db.sqlite3 artifacts

@@ -30,6 +30,7 @@ from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.translation import gettext_lazy as _
 from joserfc import jws
 from joserfc.errors import JoseError
 from joserfc.jwk import ECKey, OctKey, OKPKey, RSAKey
@@ -164,9 +165,12 @@ def encode(claims: dict[str, Any]) -> str:
     if len(token) > max_bytes:
         # decode() would refuse it: never hand out a token that cannot be used.
         raise TokenTooLarge(
-            f"The token would be {len(token)} bytes, over DJWTO_MAX_TOKEN_BYTES "
-            f"({max_bytes}): it holds too many claims (often permissions). "
-            "Trim get_payload() or raise DJWTO_MAX_TOKEN_BYTES."
+            _(
+                "The token would be %(size)d bytes, over DJWTO_MAX_TOKEN_BYTES "
+                "(%(limit)d): it holds too many claims (often permissions). "
+                "Trim get_payload() or raise DJWTO_MAX_TOKEN_BYTES."
+            )
+            % {"size": len(token), "limit": max_bytes}
         )
     return token
 

@@ -31,6 +31,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from . import signals
 from .claims import get_claims_user_id, sid_created_ns
@@ -191,9 +192,9 @@ def check_session_lifetime(claims: dict[str, Any], now: float | None = None) -> 
 def check_refresh(claims: dict[str, Any], *, request: Any = None, sender: Any = None) -> None:
     """Raise unless the refresh token, its family and its user are all unrevoked."""
     if not claims.get("jti"):
-        raise InvalidToken("Refresh token has no jti.")
+        raise InvalidToken(_("Refresh token has no jti."))
     if not claims.get("sid"):
-        raise InvalidToken("Refresh token has no session id.")
+        raise InvalidToken(_("Refresh token has no session id."))
     check_session_lifetime(claims)
     # Tokens are issued on this answer: from the store itself, never a per-process copy.
     entries = _store(_lookup_fresh(get_store()), _keys(claims, jti=True))

@@ -20,7 +20,7 @@ import json
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -38,6 +38,7 @@ from django.http import HttpRequest, HttpResponseBase
 from django.http.multipartparser import MultiPartParserError
 from django.middleware.csrf import CsrfViewMiddleware, get_token, rotate_token
 from django.utils.http import is_same_domain
+from django.utils.translation import gettext_lazy as _
 
 from .conf import djwto_settings, get_mode, get_refresh_path
 from .exceptions import (
@@ -49,6 +50,10 @@ from .exceptions import (
     PayloadTooLarge,
     TokenTooLarge,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 MAX_COOKIE_BYTES = 4096
@@ -154,10 +159,10 @@ def check_login_csrf(request: HttpRequest) -> None:
     if not djwto_settings.CSRF:
         return
     if request.headers.get("Sec-Fetch-Site", "").lower() == "cross-site":
-        raise CSRFFailed("Cross-site login refused.")
+        raise CSRFFailed(_("Cross-site login refused."))
     origin = request.headers.get("Origin")
     if origin is not None and not _origin_is_trusted(request, origin):
-        raise CSRFFailed("Cross-site login refused: Origin is not trusted.")
+        raise CSRFFailed(_("Cross-site login refused: Origin is not trusted."))
 
 
 # --- cookie sizes ----------------------------------------------------------------------------
@@ -210,7 +215,7 @@ class Transport:
         """
         raise NotImplementedError
 
-    def get_body(self, tokens: Tokens, message: str) -> dict[str, Any]:
+    def get_body(self, tokens: Tokens, message: StrOrPromise) -> dict[str, Any]:
         """The JSON body of a response that issues ``tokens``."""
         return {"msg": message}
 
@@ -242,9 +247,9 @@ def parse_bearer(header: str) -> str:
     """``Bearer <token>``: scheme case-insensitive, exactly one single-space-separated token."""
     scheme, sep, token = header.partition(" ")
     if not sep or scheme.lower() != "bearer":
-        raise NotAuthenticated("Authorization header must be 'Bearer <token>'.")
+        raise NotAuthenticated(_("Authorization header must be 'Bearer <token>'."))
     if not token or " " in token:
-        raise InvalidToken("Authorization header must hold exactly one token.")
+        raise InvalidToken(_("Authorization header must hold exactly one token."))
     return token
 
 
@@ -272,7 +277,7 @@ class BearerTransport(Transport):
             return token
         raise NotAuthenticated(self.get_missing_message(request, token_type))
 
-    def get_missing_message(self, request: HttpRequest, token_type: str) -> str:
+    def get_missing_message(self, request: HttpRequest, token_type: str) -> StrOrPromise:
         """Why no token was found: a token cookie sent to this header-based server, say."""
         expected = "an 'Authorization: Bearer <token>' header"
         if token_type == "refresh":
@@ -285,7 +290,7 @@ class BearerTransport(Transport):
             )
         return NotAuthenticated.default_message
 
-    def get_body(self, tokens: Tokens, message: str) -> dict[str, Any]:
+    def get_body(self, tokens: Tokens, message: StrOrPromise) -> dict[str, Any]:
         body = {}
         if tokens.refresh is not None:
             body["refresh"] = tokens.refresh
@@ -328,7 +333,7 @@ class CookieTransport(Transport):
         check_csrf(request)
         return token
 
-    def get_missing_message(self, request: HttpRequest, name: str) -> str:
+    def get_missing_message(self, request: HttpRequest, name: str) -> StrOrPromise:
         """Why the ``name`` cookie is missing, when the request tells: a Bearer header sent
         instead, or a Secure cookie the browser kept to itself over plain HTTP."""
         if request.META.get("HTTP_AUTHORIZATION", "").lower().startswith("bearer"):

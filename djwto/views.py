@@ -33,6 +33,7 @@ from django.http import (
 )
 from django.http.multipartparser import MultiPartParserError
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -55,6 +56,9 @@ from .exceptions import (
 from .responses import error_response
 from .transports import Tokens, Transport, check_csrf, get_transport
 from .typing import JWTRequest
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 #: Longest username or password accepted; Django's hashers refuse longer passwords too.
 MAX_CREDENTIAL_LENGTH = 4096
@@ -150,12 +154,14 @@ class TokenView(View):
                     return {}
                 data = json.loads(request.body)
                 if not isinstance(data, dict):
-                    raise BadRequest("The JSON body must be an object.")
+                    raise BadRequest(_("The JSON body must be an object."))
                 return data
             data = {}
             for key, values in request.POST.lists():
                 if len(values) != 1:
-                    raise BadRequest(f"Field {key!r} was sent more than once.")
+                    raise BadRequest(
+                        _("Field %(name)s was sent more than once.") % {"name": repr(key)}
+                    )
                 data[key] = values[0]
             return data
         except (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent):
@@ -169,23 +175,27 @@ class TokenView(View):
             DjangoBadRequest,
             SuspiciousOperation,
         ):
-            raise BadRequest("The body is not valid JSON or form data.") from None
+            raise BadRequest(_("The body is not valid JSON or form data.")) from None
 
     def get_field(self, name: str, *, required: bool = True) -> str | None:
         """A body field that must be a non-empty string of sane length, or a 400."""
         value = self.get_data().get(name)
         if value is None:
             if required:
-                raise BadRequest(f"Field {name!r} is required.")
+                raise BadRequest(_("Field %(name)s is required.") % {"name": repr(name)})
             return None
         if not isinstance(value, str) or len(value) > MAX_CREDENTIAL_LENGTH:
             raise BadRequest(
-                f"Field {name!r} must be a string of at most {MAX_CREDENTIAL_LENGTH} characters."
+                _("Field %(name)s must be a string of at most %(limit)d characters.")
+                % {"name": repr(name), "limit": MAX_CREDENTIAL_LENGTH}
             )
         # A lone surrogate (JSON "\ud800") breaks the hashers and the database driver, and NUL
         # is refused by PostgreSQL: both are malformed input, not a failed login.
         if "\x00" in value or (not value.isascii() and not _is_utf8(value)):
-            raise BadRequest(f"Field {name!r} must be text without NUL or lone surrogates.")
+            raise BadRequest(
+                _("Field %(name)s must be text without NUL or lone surrogates.")
+                % {"name": repr(name)}
+            )
         return value
 
     #: Whether a refresh token's user must still be valid (active, same password) here.
@@ -214,7 +224,9 @@ class TokenView(View):
         """The optional 0.0.4 ``jwt_type`` field must agree with this endpoint."""
         jwt_type = self.get_data().get("jwt_type")
         if jwt_type is not None and jwt_type != self.token_type:
-            raise BadRequest(f"jwt_type must be {self.token_type!r} on this endpoint.")
+            raise BadRequest(
+                _("jwt_type must be %(type)s on this endpoint.") % {"type": repr(self.token_type)}
+            )
 
 
 class TokenIssuerMixin:
@@ -222,7 +234,8 @@ class TokenIssuerMixin:
 
     #: The :class:`~djwto.claims.Claims` subclass; ``None`` means ``DJWTO_CLAIMS_CLASS``.
     claims_class: type[Claims] | None = None
-    message = ""
+    #: The ``msg`` of the answer (lazy: translated when the response is built).
+    message: StrOrPromise = ""
 
     if TYPE_CHECKING:  # provided by the TokenView this is mixed into
         request: HttpRequest
@@ -242,7 +255,7 @@ class TokenIssuerMixin:
     def encode_token(self, claims: dict[str, Any]) -> str:
         return encode(claims)
 
-    def get_message(self) -> str:
+    def get_message(self) -> StrOrPromise:
         return self.message
 
     def get_token_response(self, tokens: Tokens) -> HttpResponse:
@@ -260,7 +273,7 @@ class TokenIssuerMixin:
 class LoginView(TokenIssuerMixin, TokenView):
     """POST credentials; get a refresh and an access token."""
 
-    message = "Tokens successfully created."
+    message = _("Tokens successfully created.")
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         transport = self.get_transport()
@@ -286,7 +299,7 @@ class LoginView(TokenIssuerMixin, TokenView):
     def check_jwt_type(self) -> None:
         jwt_type = self.get_data().get("jwt_type")
         if jwt_type is not None and jwt_type not in ("access", "refresh"):
-            raise BadRequest("jwt_type must be 'access' or 'refresh'.")
+            raise BadRequest(_("jwt_type must be 'access' or 'refresh'."))
 
     @sensitive_variables("credentials")
     def get_credentials(self) -> dict[str, str | None]:
@@ -390,10 +403,10 @@ class RefreshView(RefreshTokenMixin, TokenIssuerMixin, TokenView):
 
     rotate = False
 
-    def get_message(self) -> str:
+    def get_message(self) -> StrOrPromise:
         if self.rotate:
-            return "Refresh token successfully updated."
-        return "Access token successfully refreshed."
+            return _("Refresh token successfully updated.")
+        return _("Access token successfully refreshed.")
 
     def get_rotated_payload(self, user: Any, previous: dict[str, Any]) -> dict[str, Any]:
         """Claims of a refresh token continuing ``previous``'s login, with fresh user data.
@@ -404,7 +417,7 @@ class RefreshView(RefreshTokenMixin, TokenIssuerMixin, TokenView):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if self.rotate and not djwto_settings.ALLOW_REFRESH_UPDATE:
-            raise NotFound("Refresh token updates are disabled (DJWTO_ALLOW_REFRESH_UPDATE).")
+            raise NotFound(_("Refresh token updates are disabled (DJWTO_ALLOW_REFRESH_UPDATE)."))
         claims = self.get_refresh_claims()
         user = self.get_user(claims)
         if self.rotate:
@@ -470,7 +483,7 @@ class ValidateView(RefreshTokenMixin, TokenView):
         signals.jwt_token_validated.send(
             sender=self.__class__, request=request, claims=claims, token_type=self.token_type
         )
-        return JsonResponse({"msg": "Token is valid"})
+        return JsonResponse({"msg": _("Token is valid")})
 
 
 class LogoutView(RefreshTokenMixin, TokenView):
@@ -496,7 +509,7 @@ class LogoutView(RefreshTokenMixin, TokenView):
         signals.jwt_blacklisted.send(
             sender=self.__class__, request=request, claims=claims, jti=claims["jti"]
         )
-        response = JsonResponse({"msg": "Token successfully blacklisted."})
+        response = JsonResponse({"msg": _("Token successfully blacklisted.")})
         self.get_transport().delete_tokens(response)
         return response
 
@@ -504,7 +517,7 @@ class LogoutView(RefreshTokenMixin, TokenView):
         transport = self.get_transport()
         if transport.has_credentials(request):
             check_csrf(request)
-        response = JsonResponse({"msg": "Tokens successfully deleted."})
+        response = JsonResponse({"msg": _("Tokens successfully deleted.")})
         transport.delete_tokens(response)
         return response
 
@@ -516,6 +529,6 @@ class LogoutAllView(RefreshTokenMixin, TokenView):
         claims = self.get_refresh_claims()
         user = self.get_user(claims)
         sessions.revoke_user_sessions(user)
-        response = JsonResponse({"msg": "All sessions revoked."})
+        response = JsonResponse({"msg": _("All sessions revoked.")})
         self.get_transport().delete_tokens(response)
         return response

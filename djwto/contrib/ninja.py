@@ -34,7 +34,7 @@ class JWTAuthError(HttpError):
     """A djwto failure as Ninja's ``HttpError``; ``code`` is djwto's machine code."""
 
     def __init__(self, error: DjwtoError) -> None:
-        super().__init__(error.status_code, error.message)
+        super().__init__(error.status_code, str(error.message))
         self.code = error.code
         self.error = error
 

@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 
 from djwto.exceptions import InvalidToken, NotAuthenticated
+from djwto.test import tokens_for
 from djwto.transports import parse_bearer
 from tests.support import COOKIE_MODES, P, bearer, decode_unverified, login
 
@@ -57,9 +58,9 @@ def test_json_update_refresh_answers_a_new_pair(alice, password):
 
 
 @pytest.mark.parametrize("how", ["header", "json"])
-def test_json_refresh_token_from_header_or_json_body(alice, password, how):
+def test_json_refresh_token_from_header_or_json_body(alice, how):
     # (Form fields are left to tests/security, T2: the catalogue says they are ignored.)
-    s = login(Client(), "JSON", "alice", password)
+    s = tokens_for(alice)
     if how == "header":
         response = Client().post(f"{P}/refresh_access/", **bearer(s.refresh))
     else:
@@ -73,8 +74,8 @@ def test_json_refresh_token_from_header_or_json_body(alice, password, how):
     )
 
 
-def test_json_access_token_in_a_body_is_not_a_credential(alice, password):
-    s = login(Client(), "JSON", "alice", password)
+def test_json_access_token_in_a_body_is_not_a_credential(alice):
+    s = tokens_for(alice)
     response = Client().post("/protected/", {"access": s.access, "refresh": s.refresh})
     assert response.status_code == 401
     response = Client().post(
@@ -83,8 +84,8 @@ def test_json_access_token_in_a_body_is_not_a_credential(alice, password):
     assert response.status_code == 401
 
 
-def test_json_header_wins_over_body(alice, password):
-    s = login(Client(), "JSON", "alice", password)
+def test_json_header_wins_over_body(alice):
+    s = tokens_for(alice)
     response = Client().post(
         f"{P}/refresh_access/",
         {"refresh": s.refresh},
@@ -115,15 +116,15 @@ def test_bearer_needs_exactly_one_token(header, exc):
         parse_bearer(header)
 
 
-def test_lower_case_bearer_is_accepted_by_protected_views(alice, password):
-    s = login(Client(), "JSON", "alice", password)
+def test_lower_case_bearer_is_accepted_by_protected_views(alice):
+    s = tokens_for(alice)
     response = Client().get("/protected/", HTTP_AUTHORIZATION=f"bearer {s.access}")
     assert response.status_code == 200
 
 
 @pytest.mark.parametrize("header", ["Bearer {t} {t}", "Basic {t}", "Bearer", "{t}"])
-def test_malformed_authorization_header_is_401(alice, password, header):
-    s = login(Client(), "JSON", "alice", password)
+def test_malformed_authorization_header_is_401(alice, header):
+    s = tokens_for(alice)
     response = Client().get("/protected/", HTTP_AUTHORIZATION=header.format(t=s.access))
     assert response.status_code == 401
     assert response.json()["code"] in ("token_missing", "token_invalid")

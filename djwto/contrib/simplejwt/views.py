@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext_lazy as _
 
 from ...exceptions import (
     AuthenticationFailed,
@@ -22,6 +23,9 @@ from ...exceptions import (
 from ...transports import BearerTransport, Tokens, Transport
 from ...views import LoginView, LogoutView, RefreshView, ValidateView
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 __all__ = [
     "BodyTransport",
     "FieldErrors",
@@ -34,32 +38,32 @@ __all__ = [
 
 #: simplejwt's ``WWW-Authenticate`` on 401 answers (``Bearer realm="api"``).
 CHALLENGE = 'Bearer realm="api"'
-NO_ACCOUNT = "No active account found with the given credentials"
-NO_ACCOUNT_FOR_TOKEN = "No active account found for the given token."
+NO_ACCOUNT = _("No active account found with the given credentials")
+NO_ACCOUNT_FOR_TOKEN = _("No active account found for the given token.")
 
 
 class FieldErrors(BadRequest):
     """Invalid body fields, answered as DRF's serializers do: ``{"field": ["message"]}``."""
 
     code = "invalid_fields"
-    default_message = "Invalid fields."
+    default_message = _("Invalid fields.")
 
-    def __init__(self, fields: dict[str, list[str]]) -> None:
+    def __init__(self, fields: dict[str, list[StrOrPromise]]) -> None:
         super().__init__()
         self.fields = fields
 
 
-def check_string_field(data: Mapping[str, Any], name: str) -> list[str]:
+def check_string_field(data: Mapping[str, Any], name: str) -> list[StrOrPromise]:
     """DRF ``CharField``'s complaints about ``data[name]``, in its words (none if it is fine)."""
     if name not in data:
-        return ["This field is required."]
+        return [_("This field is required.")]
     value = data[name]
     if value is None:
-        return ["This field may not be null."]
+        return [_("This field may not be null.")]
     if not isinstance(value, str):
-        return ["Not a valid string."]
+        return [_("Not a valid string.")]
     if not value.strip():
-        return ["This field may not be blank."]
+        return [_("This field may not be blank.")]
     return []
 
 
@@ -103,13 +107,13 @@ def simplejwt_error(exc: DjwtoError) -> JsonResponse:
         body = {"detail": NO_ACCOUNT_FOR_TOKEN}
     elif isinstance(exc, AuthenticationFailed):
         if _is(exc, ExpiredToken):
-            detail = "Token is expired"
+            detail = _("Token is expired")
         elif _is(exc, RevokedToken):
-            detail = "Token is blacklisted"
+            detail = _("Token is blacklisted")
         elif _is(exc, WrongTokenType):
-            detail = "Token has wrong type"
+            detail = _("Token has wrong type")
         else:
-            detail = "Token is invalid"
+            detail = _("Token is invalid")
         body = {"detail": detail, "code": "token_not_valid"}
     else:
         body = {"detail": exc.message}
@@ -134,7 +138,7 @@ class SimpleJWTMixin:
 
     def handle_error(self, exc: DjwtoError) -> HttpResponse:
         if isinstance(exc, MethodNotAllowed):
-            exc.message = f'Method "{self.request.method}" not allowed.'
+            exc.message = _('Method "%(method)s" not allowed.') % {"method": self.request.method}
         return simplejwt_error(exc)
 
 

@@ -5,12 +5,12 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 DEMO_ADDR ?= 127.0.0.1:8000
 
-.PHONY: test test-fast test-compat lint fuzz bench demo clean
+.PHONY: test test-fast test-compat lint fuzz bench demo docs clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test,bench,demo,lint]'
+	$(PY) -m pip install --quiet -e '.[test,bench,demo,lint,docs,release]'
 	touch $(STAMP)
 
 ## The whole suite, under branch coverage (fails below 95%): SQLite first, then the same suite on
@@ -24,6 +24,7 @@ test: $(STAMP)
 	$(PY) -m coverage combine -q
 	$(PY) -m coverage report
 	-$(MAKE) --no-print-directory test-compat
+	$(MAKE) --no-print-directory docs
 	@$(PY) tests/support/summary.py $(RESULTS) sqlite postgres compat
 
 ## The suite (no e2e, no coverage) on the newest Python 3.12+ found, with the newest Django
@@ -66,5 +67,9 @@ demo: $(STAMP)
 	$(PY) demo/manage.py demo_users
 	$(PY) demo/manage.py serve $(DEMO_ADDR)
 
+## The documentation site (Sphinx + myst-parser) into docs/_build/html; any warning fails it.
+docs: $(STAMP)
+	$(PY) -m sphinx -W --keep-going -q -b html docs docs/_build/html
+
 clean:
-	rm -rf $(VENV) $(COMPAT_VENV) .coverage .coverage.* htmlcov *.egg-info demo/db.sqlite3 artifacts
+	rm -rf $(VENV) $(COMPAT_VENV) .coverage .coverage.* htmlcov *.egg-info demo/db.sqlite3 artifacts docs/_build dist build

@@ -17,7 +17,7 @@ from djwto import conf
 from .blocks import DOCS, REPO
 
 sys.path.insert(0, str(DOCS / "_ext"))
-from djwto_docs import check_rows, literal_blocks  # noqa: E402
+from djwto_docs import check_rows, literal_blocks
 
 
 @pytest.fixture(scope="module")

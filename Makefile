@@ -5,17 +5,18 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 DEMO_ADDR ?= 127.0.0.1:8000
 
-.PHONY: test test-fast test-compat lint fuzz bench loadtest demo clean messages
+.PHONY: test test-fast test-compat lint fuzz bench loadtest demo docs clean messages
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test,bench,demo,lint]'
+	$(PY) -m pip install --quiet -e '.[test,bench,demo,lint,docs,release]'
 	touch $(STAMP)
 
-## Lint first (ruff, ruff format, mypy --strict), then the whole suite under branch coverage (fails below 95%): SQLite first, then the same suite on
-## PostgreSQL when it is reachable (the service tests skip with a message otherwise). Every pass
-## runs even if one fails; the last line sums them all up and fails if any test did.
+## Lint first (ruff, ruff format, mypy --strict), then the whole suite under branch coverage
+## (fails below 95%): SQLite first, then the same suite on PostgreSQL when it is reachable (the
+## service tests skip with a message otherwise), the compatibility run and the docs build. Every
+## test pass runs even if one fails; the last line sums them all up and fails if any test did.
 RESULTS ?= artifacts/test-results
 test: $(STAMP)
 	$(MAKE) --no-print-directory lint
@@ -25,6 +26,7 @@ test: $(STAMP)
 	$(PY) -m coverage combine -q
 	$(PY) -m coverage report
 	-$(MAKE) --no-print-directory test-compat
+	$(MAKE) --no-print-directory docs
 	@$(PY) tests/support/summary.py $(RESULTS) sqlite postgres compat
 
 ## The suite (no e2e, no coverage) on the newest Python 3.12+ found, with the newest Django
@@ -94,5 +96,9 @@ messages: $(STAMP)
 	cd djwto && $(abspath $(VENV))/bin/django-admin makemessages --all --add-location=file --no-obsolete
 	cd djwto && $(abspath $(VENV))/bin/django-admin compilemessages
 
+## The documentation site (Sphinx + myst-parser) into docs/_build/html; any warning fails it.
+docs: $(STAMP)
+	$(PY) -m sphinx -W --keep-going -q -b html docs docs/_build/html
+
 clean:
-	rm -rf $(VENV) $(COMPAT_VENV) $(DEMO_VENV) .coverage .coverage.* htmlcov *.egg-info demo/db.sqlite3 artifacts
+	rm -rf $(VENV) $(COMPAT_VENV) $(DEMO_VENV) .coverage .coverage.* htmlcov *.egg-info demo/db.sqlite3 artifacts docs/_build dist build

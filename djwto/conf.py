@@ -664,7 +664,7 @@ def _show_default(spec: Setting) -> str:
 
 
 def render_settings_table() -> str:
-    """The settings reference as a Markdown table (the README's is this output)."""
+    """The settings reference as a Markdown table (docs/reference/settings.md renders it)."""
     lines = ["| setting | default | type | meaning |", "|---|---|---|---|"]
     for spec in _TABLE:
         lines.append(

@@ -16,18 +16,21 @@ The user is loaded lazily; the permission classes here read the token's claims o
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django.http import HttpRequest
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
-from rest_framework.views import APIView
 
 from ..authentication import authenticate_request, has_perms
 from ..exceptions import DjwtoError, NotAuthenticated
 from ..transports import CookieTransport, Transport, get_transport
+
+# Annotations only: rest_framework.views imports this module (DEFAULT_AUTHENTICATION_CLASSES).
+if TYPE_CHECKING:
+    from rest_framework.views import APIView
 
 __all__ = [
     "HasJWTPermissions",

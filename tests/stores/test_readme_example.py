@@ -1,5 +1,5 @@
-"""The README's example of running the store contract against a project's own store, run as
-written (in a pytest of its own) against a small store of a made-up project."""
+"""The stores page's example of running the store contract against a project's own store, run
+as written (in a pytest of its own) against a small store of a made-up project."""
 
 from __future__ import annotations
 
@@ -63,10 +63,10 @@ class MyStore(BaseStore):
 
 
 def readme_example() -> str:
-    text = (REPO / "README.md").read_text()
-    section = text[text.index("- **Your own store**") :]
-    [code] = re.findall(r"```python\n(.*?)```", section, re.S)[:1]
-    return "\n".join(line[2:] for line in code.splitlines())  # the list item's indent
+    text = (REPO / "docs" / "stores.md").read_text()
+    section = text[text.index("## Your own store") :]
+    [code] = re.findall(r"```python[^\n]*\n(.*?)```", section, re.S)[:1]
+    return code
 
 
 def test_the_readme_example_runs_the_contract_on_a_projects_store(tmp_path):

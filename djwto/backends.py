@@ -285,52 +285,54 @@ class VerifiedTokenCache:
     It never decides validity over time: expiry, not-before and revocation are checked on every
     request by the caller. It is dropped whenever a djwto setting (and so a key) changes.
 
-    Eviction keeps the tokens in use: entries live in two generations of at most
-    ``max_size // 2`` each. New tokens enter the young one; a hit in the old one moves the
-    token back to the young one; when the young one is full it becomes the old one and the
-    previous old one (tokens not used for a whole generation) is dropped at once. So tokens
-    used again within ``max_size / 2`` insertions stay, however many one-off tokens pass, and
-    a hit is one or two dict reads without a lock (single dict operations are atomic).
+    Eviction keeps the tokens in use (CLOCK, an approximation of least-recently-used): a hit
+    marks its entry as used, without a lock (one dict read and one list store, each atomic);
+    when the cache is full, an insertion drops the oldest entry not used since it last came
+    round, giving the used ones a second chance at the back. A stream of one-off tokens only
+    ever evicts other one-off tokens.
     """
 
     def __init__(self, max_size: int):
         self.max_size = max_size
-        self._generation_size = max(1, max_size // 2)
-        self._young: dict[str, dict[str, Any]] = {}
-        self._old: dict[str, dict[str, Any]] = {}
+        # token -> [claims, used since it was last considered for eviction]
+        self._data: dict[str, list[Any]] = {}
         self._lock = threading.Lock()
 
     def get(self, token: str) -> dict[str, Any] | None:
-        claims = self._young.get(token)
-        if claims is None:
-            claims = self._old.pop(token, None)
-            if claims is not None:
-                self._add(token, claims)
+        entry = self._data.get(token)
+        if entry is None:
+            return None
+        entry[1] = True
+        claims: dict[str, Any] = entry[0]
         return claims
 
     def put(self, token: str, claims: dict[str, Any]) -> None:
-        if self.max_size > 0:
-            self._add(token, claims)
-
-    def _add(self, token: str, claims: dict[str, Any]) -> None:
-        young = self._young
-        if len(young) >= self._generation_size:
-            with self._lock:
-                if self._young is young:
-                    self._old = young
-                    self._young = {}
-        self._young[token] = claims
+        if self.max_size <= 0:
+            return
+        with self._lock:
+            data = self._data
+            if token in data:
+                return
+            # Bounded even if readers keep marking entries: after two rounds, evict anyway.
+            chances = 2 * len(data)
+            while len(data) >= self.max_size:
+                oldest = next(iter(data))
+                entry = data.pop(oldest)
+                if entry[1] and chances > 0:
+                    chances -= 1
+                    entry[1] = False
+                    data[oldest] = entry  # a second chance, at the back
+            data[token] = [claims, False]
 
     def clear(self) -> None:
         with self._lock:
-            self._young = {}
-            self._old = {}
+            self._data = {}
 
     def __contains__(self, token: str) -> bool:
-        return token in self._young or token in self._old
+        return token in self._data
 
     def __len__(self) -> int:
-        return len(self._young.keys() | self._old.keys())
+        return len(self._data)
 
 
 @derived

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ def entry(algorithm: str = "ES256", key: Any = None) -> dict[str, Any]:
     """A DJWTO_KEYS entry with a new key of ``algorithm`` (or ``key``)."""
     if key is None:
         if algorithm.startswith("HS"):
-            key = HS_SECRET + algorithm
+            key = HS_SECRET + secrets.token_urlsafe(8)  # a new secret each time
         elif algorithm.startswith(("RS", "PS")):
             key = RSAKey.generate_key(2048).as_pem(private=True).decode()
         elif algorithm.startswith("ES"):

@@ -1,13 +1,14 @@
 """Settings of the djwto demo project.
 
-!!! DEMO ONLY. Never deploy these settings: the default SECRET_KEY and DJWTO_SIGNING_KEY below
-!!! are public (they are in this repository), and DEBUG is on by default.
+!!! DEMO ONLY. Never deploy these settings: the default SECRET_KEY below is public (it is in
+!!! this repository), and DEBUG is on by default.
 
 Everything that differs between runs comes from the environment:
 
 =============================  ==============================================================
 ``DJWTO_MODE``                 ``JSON``, ``ONE-COOKIE`` or ``TWO-COOKIES`` (default)
-``DJWTO_SIGNING_KEY``          HS256 key; a public demo-only key by default
+``DJWTO_SIGNING_KEY``          an HS256 key; by default an ES256 key is generated on first
+                               run (``demo_keys.py``: also ``DEMO_KEYS``, ``DEMO_ALGORITHM``)
 ``DJWTO_COOKIE_SECURE``        ``1``/``0``: mark the token cookies ``Secure`` (default ``1``;
                                browsers accept Secure cookies from http://127.0.0.1 and
                                http://localhost, which they treat as potentially trustworthy)
@@ -133,12 +134,11 @@ STATIC_URL = "static/"
 # --- djwto -------------------------------------------------------------------------------------
 
 DJWTO_MODE = os.environ.get("DJWTO_MODE", "TWO-COOKIES").strip().upper()
-# DEMO ONLY: this key is public. Anyone who knows it can mint tokens for any user of the demo.
-# Set DJWTO_SIGNING_KEY (32+ random bytes) for anything but a local demo.
-DJWTO_SIGNING_KEY = os.environ.get(
-    "DJWTO_SIGNING_KEY", "demo-only-djwto-signing-key-PUBLIC-do-not-use-in-production"
-)
-DJWTO_ALGORITHM = "HS256"
+# djwto keys: generated on first run into demo/.keys/ (git-ignored) unless the environment
+# gives them (DEMO_KEYS, DJWTO_SIGNING_KEY, DEMO_ALGORITHM): see demo_keys.py.
+from djwto_project.demo_keys import demo_keys  # noqa: E402
+
+DJWTO_KEYS = demo_keys(BASE_DIR)
 DJWTO_ISS_CLAIM = "djwto-demo"
 DJWTO_ACCESS_TOKEN_LIFETIME = timedelta(
     seconds=int(os.environ.get("DJWTO_ACCESS_TOKEN_SECONDS", "300"))

@@ -293,15 +293,6 @@ def _keys(name: str, value: Any) -> list[dict[str, Any]] | None:
     return list(value)
 
 
-def _max_age(name: str, value: Any) -> int:
-    seconds = value.total_seconds() if isinstance(value, timedelta) else value
-    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0:
-        raise SettingError(
-            f"{PREFIX}{name} must be a datetime.timedelta >= 0 (or seconds); got {value!r}."
-        )
-    return int(seconds)
-
-
 def _import_path(name: str, value: Any) -> Any:
     """A dotted path or the class itself; whether it imports is a system check's business."""
     if not isinstance(value, (str, type)):
@@ -361,7 +352,7 @@ _TABLE = (
         timedelta(minutes=10),
         "`timedelta`, `int`",
         "how long other services may cache the JWKS document (`Cache-Control: max-age`)",
-        _max_age,
+        _leeway,  # the same rule: a timedelta >= 0 or seconds
         "E032",
     ),
     Setting(

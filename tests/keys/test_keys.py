@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 
@@ -16,6 +15,8 @@ from joserfc.jws import JWSRegistry
 from djwto.backends import decode, encode
 from djwto.exceptions import InvalidToken
 from djwto.keys import get_key_set
+from tests.core.test_backends import claims, header_of
+from tests.security.helpers import b64u
 from tests.support import assert_rejected, bearer, login
 
 from .helpers import HS_SECRET, entry, es256_pem, key_file, public_entry
@@ -23,25 +24,10 @@ from .helpers import HS_SECRET, entry, es256_pem, key_file, public_entry
 pytestmark = pytest.mark.filterwarnings("ignore::joserfc.errors.SecurityWarning")
 
 
-def header_of(token: str) -> dict:
-    segment = token.split(".")[0]
-    return json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
-
-
-def claims(**extra) -> dict:
-    import time
-
-    return {"type": "access", "exp": int(time.time()) + 60, **extra}
-
-
 def sign(header: dict, payload: dict, key, algorithm: str) -> str:
     """A token signed outside djwto, with any header."""
     registry = JWSRegistry(algorithms=[algorithm])
     return jws.serialize_compact(header, json.dumps(payload).encode(), key, registry=registry)
-
-
-def b64u(raw: bytes) -> str:
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
 # --- kids ---------------------------------------------------------------------------------------

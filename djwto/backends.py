@@ -5,9 +5,11 @@ Decoding is a front door before joserfc and strict claim checks after it:
 1. the raw value must be a ``str`` of at most ``DJWTO_MAX_TOKEN_BYTES`` in the compact JWS
    shape (three canonical base64url segments), so oversized or odd input never reaches the
    JOSE layer;
-2. the header must be a JSON object holding only ``alg``, ``typ`` and ``kid``, with ``alg``
-   equal to the one configured algorithm (``none`` can never be configured);
-3. joserfc verifies the signature with a one-algorithm registry;
+2. the header must be a JSON object holding only ``alg``, ``typ`` and ``kid``; the ``kid``
+   names one of the configured keys (:mod:`djwto.keys`), whose algorithm must be the ``alg``
+   (a token without ``kid`` only while its ``alg`` has a single key; ``none`` can never be
+   configured);
+3. joserfc verifies the signature with that key and a one-algorithm registry;
 4. the payload must be a JSON object without duplicate keys, NaN or Infinity, and the
    registered claims must have the right types (times are integers, never booleans);
 5. the time claims and the expected ``type`` are checked on every call.
@@ -25,7 +27,6 @@ import json
 import re
 import threading
 import time
-from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
@@ -33,119 +34,19 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.translation import gettext_lazy as _
 from joserfc import jws
 from joserfc.errors import JoseError
-from joserfc.jwk import ECKey, OctKey, OKPKey, RSAKey
-from joserfc.jws import JWSRegistry
 
-from .conf import (
-    HMAC_ALGORITHMS,
-    derived,
-    djwto_settings,
-    get_algorithm,
-    get_leeway,
-    get_raw_signing_key,
-    get_signing_key,
-    validated_settings,
-)
+from .conf import derived, djwto_settings, get_leeway, validated_settings
 from .exceptions import ExpiredToken, InvalidToken, TokenNotYetValid, TokenTooLarge, WrongTokenType
+from .keys import Key, KeySet, get_key_set
 
 ALLOWED_HEADERS = frozenset({"alg", "typ", "kid"})
 _COMPACT_JWS = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+", re.ASCII)
-_KEY_TYPES: dict[str, type[OctKey] | type[RSAKey] | type[ECKey] | type[OKPKey]] = {
-    "HS": OctKey,
-    "RS": RSAKey,
-    "PS": RSAKey,
-    "ES": ECKey,
-    "Ed": OKPKey,
-}
 
 
-# --- keys -----------------------------------------------------------------------------------
+# --- keys ---------------------------------------------------------------------------------------
 
-
-@dataclass(frozen=True)
-class KeyMaterial:
-    algorithm: str
-    registry: JWSRegistry
-    signing_key: Any
-    verifying_key: Any
-
-
-def _import_key(value: str | bytes, algorithm: str, setting: str) -> Any:
-    key_class = _KEY_TYPES[algorithm[:2]]
-    if isinstance(value, str):
-        value = value.encode()
-    try:
-        return key_class.import_key(value)
-    except (JoseError, ValueError, TypeError) as exc:
-        raise ImproperlyConfigured(
-            f"{setting} could not be imported as a {key_class.__name__} for {algorithm}: {exc}"
-        ) from None
-
-
-@derived
-def get_signing_material() -> KeyMaterial:
-    """The imported keys and the one-algorithm registry; rebuilt when a setting changes."""
-    algorithm = get_algorithm()
-    registry = JWSRegistry(algorithms=[algorithm])
-    verifying_setting = validated_settings.VERIFYING_KEY
-    if algorithm in HMAC_ALGORITHMS:
-        key = _import_key(get_signing_key(), algorithm, "DJWTO_SIGNING_KEY")
-        return KeyMaterial(algorithm, registry, key, key)
-    signing_value = get_raw_signing_key()
-    signing_key = (
-        _import_key(signing_value, algorithm, "DJWTO_SIGNING_KEY") if signing_value else None
-    )
-    if verifying_setting:
-        verifying_key = _import_key(verifying_setting, algorithm, "DJWTO_VERIFYING_KEY")
-    elif signing_key is not None:
-        verifying_key = signing_key
-    else:
-        raise ImproperlyConfigured(
-            f"{algorithm} needs DJWTO_SIGNING_KEY (the private key, PEM) to issue tokens "
-            "and/or DJWTO_VERIFYING_KEY (the public key, PEM) to verify them."
-        )
-    return _check_usable(KeyMaterial(algorithm, registry, signing_key, verifying_key))
-
-
-def _check_usable(material: KeyMaterial) -> KeyMaterial:
-    """Fail here, naming the setting, when a key imports but can't serve the algorithm.
-
-    An ES256 key on another curve, an X25519 key for EdDSA, a public key as the signing key or
-    a verifying key of another pair would otherwise pass ``manage.py check`` and then make every
-    login a 500 (joserfc's error) or every token a 401.
-    """
-    alg = material.registry.get_alg(material.algorithm)
-    for key, setting in (
-        (material.signing_key, "DJWTO_SIGNING_KEY"),
-        (material.verifying_key, "DJWTO_VERIFYING_KEY"),
-    ):
-        try:
-            if key is not None:
-                alg.check_key(key)
-        except JoseError as exc:
-            raise ImproperlyConfigured(
-                f"{setting} cannot be used with {material.algorithm}: {exc}"
-            ) from None
-    if material.signing_key is None:
-        return material
-    header = {"alg": material.algorithm}
-    try:
-        probe = jws.serialize_compact(
-            header, b"djwto", material.signing_key, registry=material.registry
-        )
-    except (JoseError, ValueError, TypeError) as exc:
-        raise ImproperlyConfigured(
-            f"DJWTO_SIGNING_KEY cannot sign with {material.algorithm} (is it the private "
-            f"key?): {exc}"
-        ) from None
-    try:
-        jws.deserialize_compact(probe, material.verifying_key, registry=material.registry)
-    except (JoseError, ValueError, TypeError):
-        raise ImproperlyConfigured(
-            "DJWTO_VERIFYING_KEY does not verify what DJWTO_SIGNING_KEY signs: they are not "
-            "the two halves of one key pair."
-        ) from None
-    return material
+#: The key set (``djwto.keys``); the old name is kept for code that memoised on it.
+get_signing_material = get_key_set
 
 
 # --- encoding -------------------------------------------------------------------------------
@@ -153,14 +54,15 @@ def _check_usable(material: KeyMaterial) -> KeyMaterial:
 
 def encode(claims: dict[str, Any]) -> str:
     """Sign ``claims`` (not mutated) as a compact JWS."""
-    material = get_signing_material()
-    if material.signing_key is None:
+    signer = get_key_set().signer
+    if signer is None:
         raise ImproperlyConfigured(
-            "DJWTO_SIGNING_KEY is not set: this server can verify tokens but not issue them."
+            "No signing key: DJWTO_SIGNING_KEY is not set (or the first of DJWTO_KEYS is a "
+            "public key), so this server can verify tokens but not issue them."
         )
     payload = json.dumps(claims, separators=(",", ":"), cls=DjangoJSONEncoder).encode()
-    header = {"alg": material.algorithm, "typ": "JWT"}
-    token = jws.serialize_compact(header, payload, material.signing_key, registry=material.registry)
+    header = {"alg": signer.algorithm, "typ": "JWT", "kid": signer.kid}
+    token = jws.serialize_compact(header, payload, signer.private, registry=signer.registry)
     max_bytes: int = validated_settings.MAX_TOKEN_BYTES
     if len(token) > max_bytes:
         # decode() would refuse it: never hand out a token that cannot be used.
@@ -243,19 +145,27 @@ def _is_int(value: Any) -> bool:
     return type(value) is int and 0 <= value <= MAX_TIMESTAMP
 
 
-def _check_header(segment: str, algorithm: str) -> None:
+def _find_key(segment: str, keys: KeySet) -> Key:
+    """The configured key the header names; anything else in the header is an invalid token."""
     header = _loads_object(_b64decode(segment))
-    if not header.keys() <= ALLOWED_HEADERS or header.get("alg") != algorithm:
+    if not header.keys() <= ALLOWED_HEADERS:
         raise InvalidToken()
+    algorithm = header.get("alg")
     typ = header.get("typ", "JWT")
-    kid = header.get("kid", "")
+    kid = header.get("kid")
     if (
-        not isinstance(typ, str)
+        type(algorithm) is not str
+        or not isinstance(typ, str)
         or typ.upper() != "JWT"
-        or not isinstance(kid, str)
-        or len(kid) > 256
+        or not (kid is None or (type(kid) is str and len(kid) <= 256))
     ):
         raise InvalidToken()
+    # Only a configured key, picked by kid (a dict read): never one the token offers or
+    # one chosen by its alg alone; an unknown kid tries nothing else.
+    key = keys.find(algorithm, kid)
+    if key is None:
+        raise InvalidToken()
+    return key
 
 
 def _check_static_claims(claims: dict[str, Any]) -> None:
@@ -324,12 +234,11 @@ def check_time_claims(claims: dict[str, Any], now: float | None = None) -> None:
 
 
 def _verify(token: str) -> dict[str, Any]:
-    material = get_signing_material()
     header_segment, payload_segment, signature_segment = token.split(".")
-    _check_header(header_segment, material.algorithm)
+    key = _find_key(header_segment, get_key_set())
     _b64decode(signature_segment)
     try:
-        jws.deserialize_compact(token, material.verifying_key, registry=material.registry)
+        jws.deserialize_compact(token, key.public, registry=key.registry)
     except (JoseError, ValueError, TypeError, UnicodeError, RecursionError, KeyError):
         raise InvalidToken() from None
     claims = _loads_object(_b64decode(payload_segment))
@@ -379,28 +288,52 @@ class VerifiedTokenCache:
 
     It never decides validity over time: expiry, not-before and revocation are checked on every
     request by the caller. It is dropped whenever a djwto setting (and so a key) changes.
+
+    Eviction keeps the tokens in use (CLOCK, an approximation of least-recently-used): a hit
+    marks its entry as used, without a lock (one dict read and one list store, each atomic);
+    when the cache is full, an insertion drops the oldest entry not used since it last came
+    round, giving the used ones a second chance at the back. A stream of one-off tokens only
+    ever evicts other one-off tokens.
     """
 
     def __init__(self, max_size: int):
         self.max_size = max_size
-        self._data: dict[str, dict[str, Any]] = {}
+        # token -> [claims, used since it was last considered for eviction]
+        self._data: dict[str, list[Any]] = {}
         self._lock = threading.Lock()
 
     def get(self, token: str) -> dict[str, Any] | None:
-        return self._data.get(token)
+        entry = self._data.get(token)
+        if entry is None:
+            return None
+        entry[1] = True
+        claims: dict[str, Any] = entry[0]
+        return claims
 
     def put(self, token: str, claims: dict[str, Any]) -> None:
         if self.max_size <= 0:
             return
         with self._lock:
-            while len(self._data) >= self.max_size:
-                # dicts keep insertion order: drop the oldest entry.
-                self._data.pop(next(iter(self._data)))
-            self._data[token] = claims
+            data = self._data
+            if token in data:
+                return
+            # Bounded even if readers keep marking entries: after two rounds, evict anyway.
+            chances = 2 * len(data)
+            while len(data) >= self.max_size:
+                oldest = next(iter(data))
+                entry = data.pop(oldest)
+                if entry[1] and chances > 0:
+                    chances -= 1
+                    entry[1] = False
+                    data[oldest] = entry  # a second chance, at the back
+            data[token] = [claims, False]
 
     def clear(self) -> None:
         with self._lock:
-            self._data.clear()
+            self._data = {}
+
+    def __contains__(self, token: str) -> bool:
+        return token in self._data
 
     def __len__(self) -> int:
         return len(self._data)

@@ -26,6 +26,11 @@ Errors:
 - ``djwto.E020`` the denylist table (``djwto_deniedtoken``) is missing from the database
 - ``djwto.E050`` ``DJWTO_PERMISSIONS_CLAIM`` is not ``"all"``, ``"none"``, a list of app labels
   or a callable (or the dotted path of one that imports)
+- ``djwto.E030`` ``DJWTO_SIGNING_KEY`` / ``DJWTO_VERIFYING_KEY`` is set but is not one of
+  ``DJWTO_KEYS`` (which alone decides): the tokens it signed would be refused
+- ``djwto.E031`` two keys with one ``kid`` (the same key listed twice)
+- ``djwto.E032`` ``DJWTO_KEYS`` is malformed, a key file cannot be read, or a JWKS setting is
+  invalid
 
 Warnings:
 - ``djwto.W002`` the signing key is Django's ``SECRET_KEY``
@@ -39,6 +44,11 @@ Warnings:
 - ``djwto.W050`` the permissions of the largest group, or of the user with the most permissions
   of their own, would make a token too large for its cookie (or ``DJWTO_MAX_TOKEN_BYTES``): that
   user's login would fail (a database check)
+- ``djwto.W030`` a private key file can be read by group or others
+
+Infos:
+- ``djwto.I030`` asymmetric keys, but no route serves the JWKS document
+- ``djwto.I031`` ``DJWTO_KEYS`` holds HMAC secrets only: the JWKS route answers 404
 """
 
 from __future__ import annotations
@@ -98,6 +108,10 @@ def _check_sizes() -> list[checks.CheckMessage]:
 
 
 def _check_algorithm_and_keys(failed: set[str]) -> list[checks.CheckMessage]:
+    if "KEYS" in failed:
+        return []
+    if djwto_settings.KEYS:
+        return _check_key_list()
     if failed & {"ALGORITHM", "SIGNING_KEY", "VERIFYING_KEY"}:
         return []
     algorithm = djwto_settings.ALGORITHM
@@ -134,14 +148,16 @@ def _check_algorithm_and_keys(failed: set[str]) -> list[checks.CheckMessage]:
     return _check_key_import()
 
 
-def _check_hmac_strength(key: str | bytes, algorithm: str) -> list[checks.CheckMessage]:
+def _check_hmac_strength(
+    key: str | bytes, algorithm: str, name: str = "DJWTO_SIGNING_KEY"
+) -> list[checks.CheckMessage]:
     """RFC 7518 §3.2: an HMAC key at least as long as the hash, and not a copied placeholder."""
     raw = key.encode() if isinstance(key, str) else key
     hint = "Generate one: python -c 'import secrets; print(secrets.token_urlsafe(64))'."
     if _PLACEHOLDER.search(raw):
         return [
             _error(
-                "DJWTO_SIGNING_KEY is a placeholder ('change-me'): anyone who read the same "
+                f"{name} is a placeholder ('change-me'): anyone who read the same "
                 "example can sign tokens.",
                 "E010",
                 hint,
@@ -150,7 +166,7 @@ def _check_hmac_strength(key: str | bytes, algorithm: str) -> list[checks.CheckM
     if len(raw) < _HASH_BYTES[algorithm]:
         return [
             _error(
-                f"DJWTO_SIGNING_KEY is {len(raw)} bytes, shorter than the {algorithm} hash "
+                f"{name} is {len(raw)} bytes, shorter than the {algorithm} hash "
                 f"({_HASH_BYTES[algorithm]} bytes, RFC 7518 §3.2): it can be brute-forced "
                 "from one token.",
                 "E010",
@@ -161,10 +177,12 @@ def _check_hmac_strength(key: str | bytes, algorithm: str) -> list[checks.CheckM
 
 
 def _check_key_import() -> list[checks.CheckMessage]:
-    from .backends import get_signing_material
+    from .keys import KeyConfigError, load_key_set
 
     try:
-        get_signing_material.__wrapped__()  # type: ignore[attr-defined]
+        load_key_set()
+    except KeyConfigError as exc:
+        return [_error(str(exc), exc.check_id)]
     except ImproperlyConfigured as exc:
         return [_error(str(exc), "E005")]
     return []
@@ -322,6 +340,7 @@ def check_djwto_settings(app_configs: Any = None, **kwargs: Any) -> list[checks.
     return [
         *messages,
         *_check_algorithm_and_keys(failed),
+        *_check_jwks(failed),
         *_check_lifetimes(failed),
         *_check_transport(failed),
         *_check_denylist(failed),
@@ -329,6 +348,111 @@ def check_djwto_settings(app_configs: Any = None, **kwargs: Any) -> list[checks.
         *_check_004_meanings(failed),
         *_check_unknown_names(),
     ]
+
+
+# --- keys: several keys, kids, the JWKS document ---------------------------------------------
+
+
+def _check_key_list() -> list[checks.CheckMessage]:
+    """``DJWTO_KEYS``: each HMAC secret strong enough, every key usable, one kid per key, and a
+    leftover ``DJWTO_SIGNING_KEY``/``DJWTO_VERIFYING_KEY`` among them."""
+    from .keys import KeyConfigError, legacy_key, load_key_set
+
+    messages: list[checks.CheckMessage] = []
+    for index, entry in enumerate(djwto_settings.KEYS):
+        value = entry.get("key")
+        if entry["algorithm"] in HMAC_ALGORITHMS and isinstance(value, (str, bytes)):
+            messages += _check_hmac_strength(value, entry["algorithm"], f"DJWTO_KEYS[{index}]")
+    imported = _check_key_import()
+    if messages or imported:
+        return messages + imported
+    key_set = load_key_set()
+    messages += _check_key_files(key_set)
+    if get_raw_signing_key() or djwto_settings.VERIFYING_KEY:
+        try:
+            kid: str | None = legacy_key().kid
+        except KeyConfigError:
+            kid = None
+        if kid not in key_set.by_kid:
+            messages.append(
+                _error(
+                    "DJWTO_SIGNING_KEY (or DJWTO_VERIFYING_KEY) is set but is not one of "
+                    "DJWTO_KEYS, which alone decides: the tokens that key signed are refused.",
+                    "E030",
+                    "Add it to DJWTO_KEYS as a verifying key until its tokens have expired "
+                    "(docs/keys.md, rotation), or remove the setting and its environment "
+                    "variable.",
+                )
+            )
+    return messages
+
+
+def _jwks_route_reachable() -> bool:
+    from django.urls import NoReverseMatch, resolve, reverse
+
+    from .views import JWKSView
+
+    try:
+        match = resolve(reverse("jwks"))
+    except NoReverseMatch:
+        return False
+    return getattr(match.func, "view_class", None) is JWKSView
+
+
+def _check_key_files(key_set: Any) -> list[checks.CheckMessage]:
+    messages: list[checks.CheckMessage] = []
+    for key in key_set.keys:
+        if key.path is None or key.private is None:
+            continue
+        mode = key.path.stat().st_mode
+        if mode & 0o077:
+            messages.append(
+                _warning(
+                    f"{key.source}: the private key file {str(key.path)!r} can be read by "
+                    f"other users (mode {mode & 0o777:o}).",
+                    "W030",
+                    f"chmod 600 {key.path}",
+                )
+            )
+    return messages
+
+
+def _check_jwks(failed: set[str]) -> list[checks.CheckMessage]:
+    """Whether other services can fetch the public keys (only once the keys load)."""
+    from .keys import load_key_set
+
+    if failed & {"KEYS", "JWKS_PATH", "ALGORITHM", "SIGNING_KEY", "VERIFYING_KEY"}:
+        return []
+    try:
+        key_set = load_key_set()
+    except ImproperlyConfigured:
+        return []  # reported above
+    asymmetric = key_set.jwks() is not None
+    try:
+        reachable = _jwks_route_reachable()
+    except Exception:  # a broken URLconf is reported by Django's own checks
+        return []
+    if asymmetric and not reachable:
+        return [
+            checks.Info(
+                "djwto has asymmetric keys (DJWTO_KEYS or DJWTO_ALGORITHM) but no route serves "
+                "their JWKS document: other services cannot fetch the public keys.",
+                hint='Include djwto.urls, or route djwto.views.JWKSView yourself, named "jwks".',
+                id="djwto.I030",
+            )
+        ]
+    # Said only to who set DJWTO_KEYS: a one-secret HS256 project is not asking for a JWKS.
+    if reachable and not asymmetric and djwto_settings.KEYS:
+        return [
+            checks.Info(
+                "DJWTO_KEYS holds HMAC secrets only, which are never published: the JWKS "
+                "endpoint answers 404 and only services holding a secret can verify tokens.",
+                hint="Add an asymmetric key (ES256, EdDSA, RS256) to publish its public key "
+                "(docs/keys.md).",
+                id="djwto.I031",
+            )
+        ]
+    return []
 
 
 # --- the denylist table (upgrades from djwto 0.0.4) -------------------------------------------

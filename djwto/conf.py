@@ -267,6 +267,47 @@ def _permissions_claim(name: str, value: Any) -> Any:
     )
 
 
+def _keys(name: str, value: Any) -> list[dict[str, Any]] | None:
+    """``DJWTO_KEYS``: entries of ``algorithm`` plus one of ``key`` (PEM, secret, JWK dict,
+    ``pathlib.Path``) or ``file`` (a path). Whether each key imports is checked by keys.py."""
+    if value is None:
+        return None
+    hint = (
+        'Each entry is a dict such as {"algorithm": "ES256", "file": "/etc/djwto/es256.pem"} '
+        'or {"algorithm": "HS256", "key": "<secret>"}; the first one signs, all verify.'
+    )
+    if not isinstance(value, (list, tuple)) or not value:
+        raise SettingError(
+            f"{PREFIX}{name} must be a non-empty list of keys or None; got {value!r:.80}.", hint
+        )
+    for index, entry in enumerate(value):
+        where = f"{PREFIX}{name}[{index}]"
+        if not isinstance(entry, dict):
+            raise SettingError(f"{where} must be a dict; got a {type(entry).__name__}.", hint)
+        unknown = set(entry) - {"algorithm", "key", "file"}
+        if unknown:
+            raise SettingError(f"{where} has unknown fields: {', '.join(sorted(unknown))}.", hint)
+        if entry.get("algorithm") not in ALGORITHMS:
+            raise SettingError(
+                f"{where} needs an algorithm, one of {', '.join(ALGORITHMS)}; got "
+                f"{entry.get('algorithm')!r}.",
+                hint,
+            )
+        if ("key" in entry) == ("file" in entry):
+            raise SettingError(f"{where} needs exactly one of 'key' and 'file'.", hint)
+        material = entry.get("key", entry.get("file"))
+        allowed: tuple[type, ...] = (
+            (str, bytes, dict, os.PathLike) if "key" in entry else (str, os.PathLike)
+        )
+        if not isinstance(material, allowed) or not material:
+            raise SettingError(
+                f"{where}: {'key' if 'key' in entry else 'file'} of the wrong type or empty "
+                f"({type(material).__name__}).",
+                hint,
+            )
+    return list(value)
+
+
 def _import_path(name: str, value: Any) -> Any:
     """A dotted path or the class itself; whether it imports is a system check's business."""
     if not isinstance(value, (str, type)):
@@ -302,6 +343,32 @@ _TABLE = (
         "9864's Ed25519/Ed448 (joserfc marks the name EdDSA deprecated); the only one accepted",
         _algorithm,
         "E002",
+    ),
+    Setting(
+        "KEYS",
+        None,
+        "`list[dict]`, `None`",
+        'several keys, each `{"algorithm": ..., "key" or "file": ...}`: the first signs, all '
+        "verify (tokens name theirs by `kid`); replaces the three settings above. See "
+        "[docs/keys.md](docs/keys.md)",
+        _keys,
+        "E032",
+    ),
+    Setting(
+        "JWKS_PATH",
+        ".well-known/jwks.json",
+        "`str`",
+        "where `djwto.urls` serves the public keys (JWKS) of asymmetric keys",
+        _path,
+        "E032",
+    ),
+    Setting(
+        "JWKS_MAX_AGE",
+        timedelta(minutes=10),
+        "`timedelta`, `int`",
+        "how long other services may cache the JWKS document (`Cache-Control: max-age`)",
+        _leeway,  # the same rule: a timedelta >= 0 or seconds
+        "E032",
     ),
     Setting(
         "ISS_CLAIM", None, "`str`, `None`", "`iss` to issue and require", _optional_claim, "E011"

@@ -2,13 +2,14 @@
 
 The refresh-token endpoints live under ``P`` so that the ``jwt_refresh`` cookie, whose Path is
 ``/P``, is sent to them and to nothing else. ``P`` is read when the URLconf is loaded; the
-other settings are read per request.
+other settings are read per request. The JWKS document is served at ``DJWTO_JWKS_PATH``
+(also read when the URLconf is loaded), named ``jwks``.
 """
 
 from django.urls import path
 
-from .conf import get_refresh_path
-from .views import LoginView, LogoutAllView, LogoutView, RefreshView, ValidateView
+from .conf import get_refresh_path, get_validated
+from .views import JWKSView, LoginView, LogoutAllView, LogoutView, RefreshView, ValidateView
 
 P = get_refresh_path()
 
@@ -25,4 +26,5 @@ urlpatterns = [
     path(f"{P}/update_refresh/", RefreshView.as_view(rotate=True), name="update_refresh"),
     path(f"{P}/logout/", LogoutView.as_view(), name="logout"),
     path(f"{P}/logout_all/", LogoutAllView.as_view(), name="logout_all"),
+    path(f"{get_validated('JWKS_PATH')}", JWKSView.as_view(), name="jwks"),
 ]

@@ -532,3 +532,46 @@ class LogoutAllView(RefreshTokenMixin, TokenView):
         response = JsonResponse({"msg": _("All sessions revoked.")})
         self.get_transport().delete_tokens(response)
         return response
+
+
+# --- the public keys (JWKS) -------------------------------------------------------------------
+
+
+class JWKSView(View):
+    """GET: the JWKS document (RFC 7517) of every asymmetric verifying key, for other services.
+
+    Public keys only, never a private or an HMAC key; with HMAC keys only it answers 404. Caches
+    may keep it ``get_max_age()`` seconds, and ``If-None-Match`` gets a 304: a rotation adds the
+    new key here one deploy before it signs, so a client's cached copy stays good.
+    """
+
+    http_method_names = ["get", "head", "options"]
+    #: Seconds other services may cache the document; ``None``: ``DJWTO_JWKS_MAX_AGE``.
+    max_age: int | None = None
+
+    def get_max_age(self) -> int:
+        from .conf import get_validated
+
+        return self.max_age if self.max_age is not None else int(get_validated("JWKS_MAX_AGE"))
+
+    def http_method_not_allowed(
+        self, request: HttpRequest, *args: Any, **kwargs: Any
+    ) -> HttpResponse:
+        allowed = (m for m in self.http_method_names if hasattr(self, m))
+        return error_response(MethodNotAllowed(allowed))
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        from django.utils.cache import get_conditional_response, patch_cache_control
+
+        from .keys import get_jwks_document
+
+        document = get_jwks_document()
+        if document is None:
+            return error_response(
+                NotFound("No public keys: every djwto key is an HMAC secret, never published.")
+            )
+        response = HttpResponse(document.body, content_type="application/json")
+        response["ETag"] = document.etag
+        patch_cache_control(response, public=True, max_age=self.get_max_age())
+        # A 304 for a matching If-None-Match, else the response itself.
+        return get_conditional_response(request, etag=document.etag, response=response) or response

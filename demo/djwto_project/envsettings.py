@@ -40,9 +40,7 @@ FALSE_WORDS = ("0", "false", "no", "off")
 #: The demo's own choices where djwto's defaults would not show it off (by setting name).
 DEMO_DEFAULTS: dict[str, Any] = {
     "MODE": "TWO-COOKIES",
-    # DEMO ONLY: this key is public. Anyone who knows it can mint tokens for any user of the
-    # demo. Set DJWTO_SIGNING_KEY (32+ random bytes) for anything but a local demo.
-    "SIGNING_KEY": "demo-only-djwto-signing-key-PUBLIC-do-not-use-in-production",
+    # No key here: settings.py generates one on first run (demo_keys.py), so none ships.
     "ISS_CLAIM": "djwto-demo",
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=5),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=1),

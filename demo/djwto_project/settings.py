@@ -1,7 +1,8 @@
 """Settings of the djwto demo project.
 
-!!! DEMO ONLY. Never deploy these settings: the default SECRET_KEY and DJWTO_SIGNING_KEY below
-!!! are public (they are in this repository).
+!!! DEMO ONLY. Never deploy these settings: the default SECRET_KEY below is public (it is in
+!!! this repository). The djwto keys are generated on first run (demo_keys.py) unless the
+!!! environment gives them (DEMO_KEYS, DJWTO_SIGNING_KEY, DEMO_ALGORITHM).
 
 Everything that differs between runs comes from the environment (docs/demo.md lists every
 variable): each ``DJWTO_*`` setting of djwto's table under its own name, parsed by its type
@@ -167,7 +168,14 @@ djwto_env = djwto_settings_from_env(os.environ, demo_djwto_defaults)
 globals().update(djwto_env)
 for _variable, _meant in misspelt_variables(os.environ).items():
     warnings.warn(f"{_variable} is not read by the demo: did you mean {_meant}?", stacklevel=1)
-# Settings derived from these (generated keys, ...) go below, reading djwto_env.
+# Settings derived from these go below, reading djwto_env.
+
+# djwto keys: generated on first run into demo/.keys/ (git-ignored) unless the environment
+# gives them (DEMO_KEYS, DJWTO_SIGNING_KEY, DEMO_ALGORITHM): see demo_keys.py.
+from djwto_project.demo_keys import demo_keys  # noqa: E402
+
+if not os.environ.get("DJWTO_KEYS"):
+    DJWTO_KEYS = demo_keys(BASE_DIR)
 
 # Django's own cookies follow the same rule as djwto's: the page reads csrftoken from JS.
 CSRF_COOKIE_SECURE = djwto_env["DJWTO_COOKIE_SECURE"]

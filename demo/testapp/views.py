@@ -74,6 +74,12 @@ class IndexView(TemplateView):
             "csrfCookieName": settings.CSRF_COOKIE_NAME,
             "cookieSecure": settings.DJWTO_COOKIE_SECURE,
         }
+        # The public keys, for other services, when there are any (asymmetric keys).
+        from django.urls import reverse
+
+        from djwto.keys import get_key_set
+
+        context["jwks_url"] = reverse("jwks") if get_key_set().jwks() else None
         return context
 
 

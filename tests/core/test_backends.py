@@ -18,6 +18,7 @@ from joserfc.jwk import ECKey, OKPKey, RSAKey
 from djwto import backends
 from djwto.backends import check_time_claims, decode, encode, get_token_cache
 from djwto.exceptions import ExpiredToken, InvalidToken
+from djwto.keys import get_key_set
 from tests.support import bearer, login
 
 NOW = 1_900_000_000
@@ -109,7 +110,7 @@ def test_the_rfc_9864_name_and_the_old_one_are_different_algorithms(settings):
 def test_hmac_algorithms(settings, algorithm):
     settings.DJWTO_ALGORITHM = algorithm
     token = encode(claims())
-    assert header_of(token) == {"alg": algorithm, "typ": "JWT"}
+    assert header_of(token) == {"alg": algorithm, "typ": "JWT", "kid": get_key_set().signer.kid}
     assert decode(token, "access")["type"] == "access"
 
 
@@ -161,9 +162,7 @@ def test_encode_does_not_mutate_claims_and_round_trips():
     token = encode(original)
     assert original == snapshot
     assert decode(token, "access") == original
-    assert (
-        token.split(".")[0] == "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9"
-    )  # {"alg":"HS256","typ":"JWT"}
+    assert header_of(token) == {"alg": "HS256", "typ": "JWT", "kid": get_key_set().signer.kid}
 
 
 def test_decoded_claims_are_a_copy():
@@ -241,7 +240,7 @@ def test_expiry_is_checked_on_every_call_not_cached(clock):
     clock.now = NOW
     token = encode(claims(exp=NOW + 10))
     decode(token, "access")
-    assert token in get_token_cache()._data
+    assert token in get_token_cache()
     clock.now = NOW + 20
     with pytest.raises(ExpiredToken):
         decode(token, "access")
@@ -373,9 +372,15 @@ def test_header_with_other_parameters_or_shapes_is_refused(header):
         decode(hs256(header, b'{"type":"access","exp":9999999999}'), "access")
 
 
-def test_header_may_carry_a_kid_and_a_lower_case_typ():
-    token = hs256(b'{"alg":"HS256","kid":"k1","typ":"jwt"}', b'{"type":"access","exp":9999999999}')
+def test_header_may_carry_the_key_s_kid_and_a_lower_case_typ():
+    kid = get_key_set().signer.kid
+    header = b'{"alg":"HS256","kid":"%s","typ":"jwt"}' % kid.encode()
+    token = hs256(header, b'{"type":"access","exp":9999999999}')
     assert decode(token, "access")["exp"] == 9999999999
+    # A kid naming no configured key is refused, though the MAC is right.
+    token = hs256(b'{"alg":"HS256","kid":"k1","typ":"jwt"}', b'{"type":"access","exp":9999999999}')
+    with pytest.raises(InvalidToken):
+        decode(token, "access")
 
 
 def test_tampered_signature_or_payload_is_refused():
@@ -423,7 +428,7 @@ def test_cache_is_bounded_and_drops_the_oldest(settings):
         decode(token, "access")
     cache = get_token_cache()
     assert len(cache) == 2
-    assert tokens[0] not in cache._data and tokens[2] in cache._data
+    assert tokens[0] not in cache and tokens[2] in cache
     cache.clear()
     assert len(cache) == 0
 

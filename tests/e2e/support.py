@@ -36,6 +36,8 @@ MANAGE = DEMO / "manage.py"
 PYTHON = sys.executable
 PASSWORD = "pass"  # the demo users' (demo/.../demo_users.py)
 LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
+#: The demo's key in these tests (tests only: the demo itself ships none).
+DEMO_SIGNING_KEY = "demo-only-djwto-signing-key-PUBLIC-do-not-use-in-production"
 
 # Whatever the test run's own environment says about these must not reach the demo.
 _SCRUBBED = ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "REDIS_URL", "DEMO_DB_PATH", "PYTHONPATH")
@@ -49,6 +51,8 @@ def demo_env(**overrides: str) -> dict[str, str]:
         if key not in _SCRUBBED and not key.startswith(("DJWTO_", "DJANGO_"))
     }
     env["DJANGO_SETTINGS_MODULE"] = "djwto_project.settings"
+    # The demo generates its key on first run; these tests give it a known HS256 one instead.
+    env["DJWTO_SIGNING_KEY"] = DEMO_SIGNING_KEY
     env["PYTHONUNBUFFERED"] = "1"
     env.update(overrides)
     return env

@@ -17,11 +17,10 @@ from joserfc.jwk import OctKey
 from tests.support import COOKIE_MODES, assert_error, cookie_attrs, set_cookie_headers
 from tests.support import P as REFRESH
 
-from .support import DemoClient
+from .support import DEMO_SIGNING_KEY, DemoClient
 
 pytestmark = pytest.mark.e2e
 
-DEMO_SIGNING_KEY = "demo-only-djwto-signing-key-PUBLIC-do-not-use-in-production"
 VALID = {"msg": "Token is valid"}
 
 

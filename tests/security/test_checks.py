@@ -11,6 +11,8 @@ from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 
 from djwto.checks import check_djwto_settings
+from tests.keys.helpers import entry as keys_entry
+from tests.keys.helpers import es256_pem, key_file
 from tests.security.test_algorithm import ec_private, pem_private, pem_public, rsa_private
 
 HS_KEY = "x" * 64
@@ -160,6 +162,43 @@ MISCONFIGURATIONS = {
         ),
     ],
     "W006": [("locmem_denylist", {"DJWTO_DENYLIST_BACKEND": "djwto.denylist.CacheDenylist"})],
+    # Several keys (tests/keys): callables make their keys and files when the case runs.
+    "E030": [
+        ("signing_key_not_in_keys", {"DJWTO_KEYS": lambda: [keys_entry("ES256")]}),
+    ],
+    "E031": [("same_key_twice", {"DJWTO_KEYS": lambda: [keys_entry("HS256")] * 2})],
+    "E032": [
+        ("keys_not_a_list", {"DJWTO_KEYS": "HS256"}),
+        ("keys_missing_file", {"DJWTO_KEYS": [{"algorithm": "ES256", "file": "/nonexistent"}]}),
+        ("jwks_max_age_negative", {"DJWTO_JWKS_MAX_AGE": -1}),
+    ],
+    "W030": [
+        (
+            "key_file_world_readable",
+            {
+                "DJWTO_SIGNING_KEY": None,
+                "DJWTO_KEYS": lambda: [
+                    {"algorithm": "ES256", "file": str(key_file(es256_pem(), 0o644))}
+                ],
+            },
+        )
+    ],
+    "I030": [
+        (
+            "no_jwks_route",
+            {
+                "DJWTO_SIGNING_KEY": None,
+                "DJWTO_KEYS": lambda: [keys_entry("ES256")],
+                "ROOT_URLCONF": "tests.keys.urls_without_jwks",
+            },
+        )
+    ],
+    "I031": [
+        (
+            "hmac_keys_only",
+            {"DJWTO_SIGNING_KEY": None, "DJWTO_KEYS": lambda: [keys_entry("HS256")]},
+        )
+    ],
 }
 CASES = [
     (check_id, name, values)
@@ -178,6 +217,8 @@ def apply(settings, values: dict) -> None:
             value = ec_pem()
         elif value == "EC_PUBLIC":
             value = pem_public(ec_private())
+        elif callable(value):
+            value = value()
         setattr(settings, name, value)
 
 

@@ -349,8 +349,8 @@ _TABLE = (
         None,
         "`list[dict]`, `None`",
         'several keys, each `{"algorithm": ..., "key" or "file": ...}`: the first signs, all '
-        "verify (tokens name theirs by `kid`); replaces the three settings above. See "
-        "[docs/keys.md](docs/keys.md)",
+        "verify (tokens name theirs by `kid`); replaces the three settings above (see the keys "
+        "page)",
         _keys,
         "E032",
     ),

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, cast
 from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.signals import user_logged_in
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.db import DatabaseError
 from django.http import (
     HttpRequest,
     HttpResponse,
@@ -43,14 +44,18 @@ from .exceptions import (
     NotFound,
     PayloadTooLarge,
     SessionExpired,
+    StoreUnavailable,
     UserInvalid,
 )
 from .responses import error_response
+from .stores.outage import database_outage
 from .transports import Tokens, Transport, check_csrf, get_transport
 from .typing import JWTRequest
 
 #: Longest username or password accepted; Django's hashers refuse longer passwords too.
 MAX_CREDENTIAL_LENGTH = 4096
+#: ``Retry-After`` of a 503 (the store or the database is failing).
+RETRY_AFTER_SECONDS = 5
 
 
 def _is_utf8(value: str) -> bool:
@@ -86,9 +91,18 @@ class TokenView(View):
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         try:
-            return super().dispatch(request, *args, **kwargs)
+            response = super().dispatch(request, *args, **kwargs)
         except DjwtoError as exc:
-            return self.handle_error(exc)
+            response = self.handle_error(exc)
+        except DatabaseError as exc:  # a lost connection: the store's 503, never a 500
+            database_outage.failed(exc)
+            response = self.handle_error(StoreUnavailable())
+        else:
+            if self.token_type != "access":  # login and refresh-token views read the database
+                database_outage.succeeded()
+        if response.status_code == 503:
+            response.headers.setdefault("Retry-After", str(RETRY_AFTER_SECONDS))
+        return response
 
     def handle_error(self, exc: DjwtoError) -> HttpResponse:
         return error_response(exc)

@@ -86,4 +86,3 @@ def test_R6_an_expired_row_can_be_deleted_alone(staff):
 @pytest.fixture
 def api():
     return Api()
-

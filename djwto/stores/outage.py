@@ -29,12 +29,16 @@ _JWS = re.compile(r"\beyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
 MAX_MESSAGE_LENGTH = 300
 
 
+def scrub(text: str) -> str:
+    """``text`` without the passwords of URLs and ``password=`` pairs, nor tokens."""
+    text = _URL_PASSWORD.sub(r"\g<scheme>\g<user>:***@", text)
+    text = _PAIR_PASSWORD.sub(r"\g<name>\g<q>***", text)
+    return _JWS.sub("<token>", text)
+
+
 def describe_error(exc: BaseException) -> str:
     """``Class: message`` of ``exc``, on one line, without credentials or tokens."""
-    message = " ".join(str(exc).split())
-    message = _URL_PASSWORD.sub(r"\g<scheme>\g<user>:***@", message)
-    message = _PAIR_PASSWORD.sub(r"\g<name>\g<q>***", message)
-    message = _JWS.sub("<token>", message)
+    message = scrub(" ".join(str(exc).split()))
     if len(message) > MAX_MESSAGE_LENGTH:
         message = message[: MAX_MESSAGE_LENGTH - 1] + "…"
     name = exc.__class__.__name__

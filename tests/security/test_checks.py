@@ -27,6 +27,19 @@ def ec_pem():
 
 
 #: id -> list of (case name, settings). Every case must fire the id.
+def _cache_store(backend: str) -> dict:
+    """The cache store on a cache alias "deny" of ``backend``."""
+    caches = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "deny": {"BACKEND": backend, "LOCATION": "/tmp/djwto-check-cache"},
+    }
+    return {
+        "CACHES": caches,
+        "DJWTO_DENYLIST_BACKEND": "djwto.stores.CacheStore",
+        "DJWTO_DENYLIST_CACHE": "deny",
+    }
+
+
 MISCONFIGURATIONS = {
     "E001": [
         ("empty_key", {"DJWTO_SIGNING_KEY": ""}),
@@ -156,6 +169,9 @@ MISCONFIGURATIONS = {
         ),
     ],
     "W006": [("locmem_denylist", {"DJWTO_DENYLIST_BACKEND": "djwto.denylist.CacheDenylist"})],
+    # The cache store's cache (E041, E042 and W040 are in test_revocation_cache.py).
+    "E040": [("dummy_cache", _cache_store("django.core.cache.backends.dummy.DummyCache"))],
+    "W041": [("file_cache", _cache_store("django.core.cache.backends.filebased.FileBasedCache"))],
 }
 CASES = [
     (check_id, name, values)
@@ -217,8 +233,10 @@ def test_checks_every_documented_id_is_tested():
         for line in djwto.checks.__doc__.splitlines()
         if "``djwto." in line
     }
-    # E020 (a missing denylist table) needs a database: tests/upgrade/test_migrations.py.
-    assert documented - {"E020"} == set(MISCONFIGURATIONS)
+    # E020 (a missing denylist table) needs a database: tests/upgrade/test_migrations.py;
+    # E041 (several processes), E042 (a missing package) and W040 (Memcached, whose client
+    # Django's own checks import) are in test_revocation_cache.py.
+    assert documented - {"E020", "E041", "E042", "W040"} == set(MISCONFIGURATIONS)
 
 
 def test_checks_errors_stop_manage_py_check(settings, monkeypatch):

@@ -22,6 +22,7 @@ import math
 import os
 import re
 import threading
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -302,7 +303,8 @@ class CacheStore(BaseStore):
 
     @staticmethod
     def _seconds(entry: Entry) -> float:
-        return (utc_datetime(entry.expires_at) - datetime.now(UTC)).total_seconds()
+        # time.time(), the clock every other part of djwto reads (tokens' exp included).
+        return utc_datetime(entry.expires_at).timestamp() - time.time()
 
     def get_timeout(self, entry: Entry) -> int:
         """The cache timeout of ``entry`` in seconds: until it expires, at least 1."""

@@ -36,12 +36,40 @@ def scrub(text: str) -> str:
     return _JWS.sub("<token>", text)
 
 
+#: Where the exceptions whose messages are logged come from: the standard library, Django,
+#: djwto and the database and cache clients, whose messages say what failed (a host, a
+#: missing module) and do not echo request data. Other code's messages are left out: a
+#: project's store might put anything in them.
+_KNOWN_SOURCES = frozenset(
+    (
+        "builtins",
+        "socket",
+        "ssl",
+        "asyncio",
+        "sqlite3",
+        "django",
+        "djwto",
+        "redis",
+        "psycopg",
+        "psycopg2",
+        "MySQLdb",
+        "pymysql",
+        "oracledb",
+        "pymemcache",
+        "pylibmc",
+    )
+)
+
+
 def describe_error(exc: BaseException) -> str:
-    """``Class: message`` of ``exc``, on one line, without credentials or tokens."""
+    """``Class: message`` of ``exc``, on one line, without credentials or tokens (the class
+    alone for an exception from code outside ``_KNOWN_SOURCES``)."""
+    name = exc.__class__.__name__
+    if exc.__class__.__module__.split(".")[0] not in _KNOWN_SOURCES:
+        return f"{name}, from {exc.__class__.__module__}; its message is not logged"
     message = scrub(" ".join(str(exc).split()))
     if len(message) > MAX_MESSAGE_LENGTH:
         message = message[: MAX_MESSAGE_LENGTH - 1] + "…"
-    name = exc.__class__.__name__
     return f"{name}: {message}" if message else name
 
 

@@ -172,3 +172,13 @@ def test_error_messages_are_scrubbed_of_credentials(message, secret):
 def test_error_messages_never_carry_a_token():
     token = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl"
     assert token not in describe_error(ValueError(f"bad value {token}"))
+
+
+class ProjectStoreError(Exception):
+    """A project's own store error: its message may hold anything."""
+
+
+def test_the_message_of_an_unknown_exception_is_not_logged():
+    described = describe_error(ProjectStoreError("checking eyJx.eyJy.sig for password hunter2"))
+    assert described.startswith("ProjectStoreError")
+    assert "hunter2" not in described and "eyJ" not in described

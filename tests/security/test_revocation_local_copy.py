@@ -124,7 +124,7 @@ def _burn(stop: threading.Event) -> None:
             n += i * i % 7
 
 
-def measure_staleness(key_prefix: str, busy_threads: int, samples: int = 40) -> list[float]:
+def measure_staleness(key_prefix: str, busy_threads: int, samples: int = 30) -> list[float]:
     """Seconds, per sample, from another client's revocation being acknowledged by Redis to
     the first lookup of this process that answers "revoked" (lookups loop meanwhile, as
     requests would), with ``busy_threads`` threads of CPU-bound Python running here."""
@@ -150,7 +150,8 @@ def measure_staleness(key_prefix: str, busy_threads: int, samples: int = 40) -> 
             writer.set(f"{key_prefix}:1:{CacheStore.prefix}{key}", value, ex=60)
             written = time.perf_counter()
             while not store.lookup([key]):
-                if time.perf_counter() - written > copy.silence_limit:
+                # Past the silence limit the copy is no longer trusted and Redis answers.
+                if time.perf_counter() - written > 2 * copy.silence_limit + 5:
                     raise AssertionError("a revocation was never seen")
             results.append(time.perf_counter() - written)
     finally:

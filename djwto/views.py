@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, cast
 from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.signals import user_logged_in
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
-from django.db import DatabaseError
+from django.db import DatabaseError, connections, transaction
 from django.http import (
     HttpRequest,
     HttpResponse,
@@ -102,6 +102,11 @@ class TokenView(View):
                 database_outage.succeeded()
         if response.status_code == 503:
             response.headers.setdefault("Retry-After", str(RETRY_AFTER_SECONDS))
+            for connection in connections.all(initialized_only=True):
+                # Under ATOMIC_REQUESTS the request's transaction is rolled back, not
+                # committed (a commit on a lost connection would raise: a 500).
+                if connection.settings_dict.get("ATOMIC_REQUESTS") and connection.in_atomic_block:
+                    transaction.set_rollback(True, using=connection.alias)
         return response
 
     def handle_error(self, exc: DjwtoError) -> HttpResponse:

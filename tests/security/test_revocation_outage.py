@@ -65,12 +65,16 @@ def test_R9_a_database_error_anywhere_on_a_token_path_is_a_503(alice, api, monke
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("atomic_requests", [False, True], ids=["autocommit", "atomic"])
 @pytest.mark.parametrize("endpoint", ENDPOINTS)
-def test_R9_a_terminated_postgresql_connection_is_a_503(alice, api, endpoint, caplog):
+def test_R9_a_terminated_postgresql_connection_is_a_503(
+    alice, api, endpoint, caplog, monkeypatch, atomic_requests
+):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: DJWTO_TEST_DATABASE=postgres")
     from tests.support import postgres_admin
 
+    monkeypatch.setitem(connection.settings_dict, "ATOMIC_REQUESTS", atomic_requests)
     pair = api.login()
     connection.ensure_connection()
     with connection.cursor() as cursor:

@@ -1,9 +1,22 @@
+"""The denylist in the admin: read-only, and only expired rows can be deleted.
+
+Deleting a row that has not expired would bring back the session it revoked; such rows are
+refused by the single delete and by the bulk action alike. ``manage.py delete_tokens`` purges
+expired rows in bulk.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from .models import DeniedToken
+from .stores import utc_datetime
 
 if TYPE_CHECKING:
     _ModelAdmin = admin.ModelAdmin[DeniedToken]
@@ -11,9 +24,15 @@ else:  # ModelAdmin is generic in django-stubs only
     _ModelAdmin = admin.ModelAdmin
 
 
+def is_expired(row: DeniedToken) -> bool:
+    """Whether ``row`` no longer revokes anything (every token it covered has expired)."""
+    return utc_datetime(row.expires_at) <= datetime.now(UTC)
+
+
 @admin.register(DeniedToken)
 class DeniedTokenAdmin(_ModelAdmin):
-    """Read-only: revocations are made by logout, rotation and ``revoke_user_sessions``."""
+    """Read-only: revocations are made by logout, rotation and ``revoke_user_sessions``, and
+    only expired rows may be deleted (``manage.py delete_tokens`` purges them in bulk)."""
 
     list_display = ("jti", "token_type", "reason", "user_id", "created_at", "expires_at")
     list_filter = ("token_type", "reason")
@@ -25,3 +44,19 @@ class DeniedTokenAdmin(_ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: DeniedToken | None = None) -> bool:
         return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: DeniedToken | None = None) -> bool:
+        # The bulk action asks again for each selected row (get_deleted_objects).
+        if obj is not None and not is_expired(obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def delete_model(self, request: HttpRequest, obj: DeniedToken) -> None:
+        if not is_expired(obj):
+            raise PermissionDenied("A revocation that has not expired cannot be deleted.")
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[DeniedToken]) -> None:
+        if any(not is_expired(row) for row in queryset):
+            raise PermissionDenied("A revocation that has not expired cannot be deleted.")
+        super().delete_queryset(request, queryset)

@@ -7,4 +7,6 @@ class DjwtoConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401  (registers the system checks)
+        from . import checks, receivers  # noqa: F401  (checks registers the system checks)
+
+        receivers.connect()

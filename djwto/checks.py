@@ -31,6 +31,12 @@ Errors:
 - ``djwto.E031`` two keys with one ``kid`` (the same key listed twice)
 - ``djwto.E032`` ``DJWTO_KEYS`` is malformed, a key file cannot be read, or a JWKS setting is
   invalid
+- ``djwto.E040`` the cache store's cache keeps nothing (``DummyCache``): every revocation is lost
+- ``djwto.E041`` the cache store's cache is per-process (local memory) while the environment
+  says several processes serve the site (``WEB_CONCURRENCY``, ``GUNICORN_CMD_ARGS``,
+  ``UWSGI_PROCESSES``)
+- ``djwto.E042`` the Python package the cache store's cache backend needs (``redis``,
+  ``pymemcache``, ``pylibmc``) is not installed
 
 Warnings:
 - ``djwto.W002`` the signing key is Django's ``SECRET_KEY``
@@ -49,6 +55,10 @@ Warnings:
 Infos:
 - ``djwto.I030`` asymmetric keys, but no route serves the JWKS document
 - ``djwto.I031`` ``DJWTO_KEYS`` holds HMAC secrets only: the JWKS route answers 404
+- ``djwto.W040`` the cache store uses Memcached, which evicts keys when full and keeps nothing
+  across a restart
+- ``djwto.W041`` the cache store's cache culls entries beyond ``MAX_ENTRIES`` (file and
+  database caches)
 """
 
 from __future__ import annotations
@@ -272,7 +282,7 @@ def _check_denylist(failed: set[str]) -> list[checks.CheckMessage]:
         caches = getattr(settings, "CACHES", {})
         if alias not in caches:
             return [_error(f"DJWTO_DENYLIST_CACHE {alias!r} is not in CACHES.", "E009")]
-        if "locmem" in caches[alias].get("BACKEND", "").lower():
+        if "locmem" in caches[alias].get("BACKEND", "").lower() and not _several_processes():
             return [
                 _warning(
                     "The cache denylist uses a local-memory cache: revocations are not "
@@ -344,6 +354,7 @@ def check_djwto_settings(app_configs: Any = None, **kwargs: Any) -> list[checks.
         *_check_lifetimes(failed),
         *_check_transport(failed),
         *_check_denylist(failed),
+        *_check_denylist_cache(failed),
         *_check_claims_class(failed),
         *_check_004_meanings(failed),
         *_check_unknown_names(),
@@ -636,4 +647,149 @@ def check_permission_claim_size(
                     "app labels, a filter, or 'none'); see docs/permissions.md.",
                 )
             )
+    return messages
+
+
+# --- the cache store's cache: can it keep revocations? ----------------------------------------
+#
+# A revocation the cache forgets brings the session back: a cache that drops writes, evicts or
+# culls keys, or that each process holds alone, is refused or warned about. A Redis server's
+# eviction policy and persistence are read by the store itself at first use (see
+# djwto.stores.cache), since they are the server's, not the settings'.
+
+#: Cache backends (by class) and the package each imports when used.
+_CACHE_PACKAGES = {
+    "django.core.cache.backends.redis.RedisCache": "redis",
+    "django.core.cache.backends.memcached.PyMemcacheCache": "pymemcache",
+    "django.core.cache.backends.memcached.PyLibMCCache": "pylibmc",
+}
+#: (The local-memory cache culls too; djwto.W006 already sends it away.)
+_CULLING_BACKENDS = (
+    "django.core.cache.backends.filebased.FileBasedCache",
+    "django.core.cache.backends.db.DatabaseCache",
+)
+_DEFAULT_MAX_ENTRIES = 300  # Django's BaseCache default
+
+
+def _several_processes() -> bool:
+    """Whether the environment says several worker processes serve the site."""
+    import os
+    import shlex
+
+    for name in ("WEB_CONCURRENCY", "UWSGI_PROCESSES", "UWSGI_WORKERS"):
+        count = os.environ.get(name, "").strip()
+        if count.isdigit() and int(count) > 1:
+            return True
+    args = shlex.split(os.environ.get("GUNICORN_CMD_ARGS", ""))
+    for i, arg in enumerate(args):
+        value: str | None = None
+        if arg in ("-w", "--workers") and i + 1 < len(args):
+            value = args[i + 1]
+        elif arg.startswith("--workers="):
+            value = arg.split("=", 1)[1]
+        elif arg.startswith("-w") and len(arg) > 2:
+            value = arg[2:]
+        if value is not None and value.isdigit() and int(value) > 1:
+            return True
+    return False
+
+
+def _is_missing(package: str) -> bool:
+    from importlib import import_module
+
+    try:
+        import_module(package)
+    except ImportError:
+        return True
+    return False
+
+
+def _subclass_of(cls: type, dotted: str) -> bool:
+    try:
+        base = import_string(dotted)
+    except ImportError:
+        return False
+    return isinstance(base, type) and issubclass(cls, base)
+
+
+def _check_denylist_cache(failed: set[str]) -> list[checks.CheckMessage]:
+    if failed & {"DENYLIST_BACKEND", "DENYLIST_CACHE"}:
+        return []
+    from .stores import CacheStore
+
+    backend = djwto_settings.DENYLIST_BACKEND
+    try:
+        store_cls = import_string(backend) if isinstance(backend, str) else backend
+    except ImportError:
+        return []  # djwto.E009
+    if not (isinstance(store_cls, type) and issubclass(store_cls, CacheStore)):
+        return []
+    alias = djwto_settings.DENYLIST_CACHE
+    config = getattr(settings, "CACHES", {}).get(alias)
+    if not config:
+        return []  # djwto.E009
+    name = config.get("BACKEND", "")
+    try:
+        cls = import_string(name) if isinstance(name, str) else name
+    except ImportError as exc:
+        return [_error(f"CACHES[{alias!r}] BACKEND {name!r} cannot be imported: {exc}", "E042")]
+    if not isinstance(cls, type):
+        return []
+    where = f"DJWTO_DENYLIST_CACHE {alias!r} ({cls.__name__})"
+    messages: list[checks.CheckMessage] = []
+    for dotted, package in _CACHE_PACKAGES.items():
+        if _subclass_of(cls, dotted) and _is_missing(package):
+            messages.append(
+                _error(
+                    f"{where} needs the Python package {package!r}, which is not installed: "
+                    "every refresh, logout and revocation check would answer 503.",
+                    "E042",
+                    f"pip install {package}"
+                    + (' (or "djwto[redis]")' if package == "redis" else ""),
+                )
+            )
+    if _subclass_of(cls, "django.core.cache.backends.dummy.DummyCache"):
+        messages.append(
+            _error(
+                f"{where} keeps nothing: every logout, rotation and revocation is forgotten at "
+                "once, and logged-out or rotated refresh tokens keep working.",
+                "E040",
+                "Point DJWTO_DENYLIST_CACHE at a Redis cache of its own, or use the default "
+                "DatabaseStore.",
+            )
+        )
+    elif _subclass_of(cls, "django.core.cache.backends.locmem.LocMemCache") and (
+        _several_processes()
+    ):
+        messages.append(
+            _error(
+                f"{where} is per-process, and the environment says several processes serve "
+                "the site: a revocation made in one is unknown to the others.",
+                "E041",
+                "Point DJWTO_DENYLIST_CACHE at a Redis cache of its own.",
+            )
+        )
+    elif _subclass_of(cls, "django.core.cache.backends.memcached.BaseMemcachedCache"):
+        messages.append(
+            _warning(
+                f"{where} is Memcached, which evicts the least recently used keys when its "
+                "memory is full and keeps nothing across a restart: a revocation that is "
+                "evicted or lost brings the logged-out session back.",
+                "W040",
+                "Use a Redis of its own with maxmemory-policy noeviction and persistence on "
+                "(see docs/revocation.md), or the default DatabaseStore.",
+            )
+        )
+    if any(_subclass_of(cls, dotted) for dotted in _CULLING_BACKENDS):
+        options = config.get("OPTIONS") or {}
+        max_entries = options.get("MAX_ENTRIES", _DEFAULT_MAX_ENTRIES)
+        messages.append(
+            _warning(
+                f"{where} culls entries once it holds more than MAX_ENTRIES ({max_entries}): "
+                "the revocations it culls are forgotten and their sessions come back.",
+                "W041",
+                "Use a Redis of its own with maxmemory-policy noeviction (see "
+                "docs/revocation.md), or the default DatabaseStore.",
+            )
+        )
     return messages

@@ -46,6 +46,7 @@ from .exceptions import (
     TokenRotated,
 )
 from .stores import MAX_KEY_LENGTH, BaseStore, Entry, Kind, Reason, aware_datetime, get_store
+from .stores.outage import store_outage
 
 logger = logging.getLogger("djwto")
 
@@ -64,10 +65,9 @@ def _store_errors() -> Iterator[None]:
     except DjwtoError:
         raise
     except Exception as exc:
-        logger.error(
-            "djwto: the denylist store failed (%s); refusing the request.", exc.__class__.__name__
-        )
+        store_outage.failed(exc)  # logged once per outage, not per request
         raise StoreUnavailable() from exc
+    store_outage.succeeded()
 
 
 def _lookup_fresh(store: BaseStore) -> Callable[[list[str]], dict[str, Entry]]:

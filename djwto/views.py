@@ -24,6 +24,7 @@ from django.core.exceptions import (
     TooManyFieldsSent,
     TooManyFilesSent,
 )
+from django.db import DatabaseError, connections, transaction
 from django.http import (
     HttpRequest,
     HttpResponse,
@@ -52,8 +53,10 @@ from .exceptions import (
     NotFound,
     PayloadTooLarge,
     SessionExpired,
+    StoreUnavailable,
 )
 from .responses import error_response
+from .stores.outage import database_outage
 from .transports import Tokens, Transport, check_csrf, get_transport
 from .typing import JWTRequest
 
@@ -76,6 +79,10 @@ def scrub_credentials(credentials: dict[str, Any]) -> dict[str, Any]:
         key: CLEANSED_SUBSTITUTE if SENSITIVE_CREDENTIALS.search(key) else value
         for key, value in credentials.items()
     }
+
+
+#: ``Retry-After`` of a 503 (the store or the database is failing).
+RETRY_AFTER_SECONDS = 5
 
 
 def _is_utf8(value: str) -> bool:
@@ -111,9 +118,23 @@ class TokenView(View):
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         try:
-            return super().dispatch(request, *args, **kwargs)
+            response = super().dispatch(request, *args, **kwargs)
         except DjwtoError as exc:
-            return self.handle_error(exc)
+            response = self.handle_error(exc)
+        except DatabaseError as exc:  # a lost connection: the store's 503, never a 500
+            database_outage.failed(exc)
+            response = self.handle_error(StoreUnavailable())
+        else:
+            if self.token_type != "access":  # login and refresh-token views read the database
+                database_outage.succeeded()
+        if response.status_code == 503:
+            response.headers.setdefault("Retry-After", str(RETRY_AFTER_SECONDS))
+            for connection in connections.all(initialized_only=True):
+                # Under ATOMIC_REQUESTS the request's transaction is rolled back, not
+                # committed (a commit on a lost connection would raise: a 500).
+                if connection.settings_dict.get("ATOMIC_REQUESTS") and connection.in_atomic_block:
+                    transaction.set_rollback(True, using=connection.alias)
+        return response
 
     def handle_error(self, exc: DjwtoError) -> HttpResponse:
         return error_response(exc)

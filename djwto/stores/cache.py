@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import math
 import os
 import re
 import threading
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -35,12 +37,14 @@ from django.utils.module_loading import import_string
 
 from ..conf import djwto_settings, on_clear_derived
 from .base import BaseStore, Entry, utc_datetime
+from .outage import describe_error, scrub
 from .redis_local import LocalCopy, get_local_copy
 
 if TYPE_CHECKING:
     import redis
     from redis.connection import ConnectionInterface
 
+logger = logging.getLogger("djwto")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 #: First item of every encoded value: bump it when the encoding changes.
@@ -88,6 +92,10 @@ def decode_entry(key: str, value: str | bytes) -> Entry:
 # --- the store's own Redis client, for an alias that is Django's RedisCache -----------------
 
 
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
 @dataclass
 class RedisServer:
     """The Redis of a cache alias (the first ``LOCATION``: the one Django writes to) and the
@@ -97,6 +105,61 @@ class RedisServer:
     pool_class: type[redis.ConnectionPool]
     options: dict[str, Any]
     client: redis.Redis = field(repr=False)
+    #: Whether its eviction policy and persistence were read (see :meth:`inspect`).
+    inspected: bool = field(default=False, repr=False)
+
+    def inspect(self) -> None:
+        """Read the server's ``maxmemory-policy`` and persistence once, and warn (log) if it
+        can forget revocations: a policy other than ``noeviction`` (the ``volatile-*`` ones
+        too: every denylist key has a TTL), or neither RDB snapshots nor the AOF.
+
+        A server that refuses ``CONFIG`` (managed services often do) is noted once at INFO;
+        one that cannot be reached is asked again at the next use.
+        """
+        if self.inspected:
+            return
+        self.inspected = True  # one thread asks; the others go on
+        import redis
+
+        where = scrub(self.url)
+        try:
+            with self.client.pipeline(transaction=False) as pipe:
+                for name in ("maxmemory-policy", "save", "appendonly"):
+                    pipe.config_get(name)
+                replies = pipe.execute()
+        except redis.ResponseError as exc:  # CONFIG renamed or forbidden
+            logger.info(
+                "djwto: could not read the eviction policy and persistence of the denylist's "
+                "Redis at %s (%s); make sure it runs with maxmemory-policy noeviction and "
+                "persistence on.",
+                where,
+                describe_error(exc),
+            )
+            return
+        except Exception:  # unreachable now: the request fails closed; ask again next time
+            self.inspected = False
+            return
+        config: dict[str, str] = {}
+        for reply in replies:
+            for key, value in (reply or {}).items():
+                config[_text(key)] = _text(value)
+        policy = config.get("maxmemory-policy", "")
+        if policy and policy != "noeviction":
+            logger.warning(
+                "djwto: the denylist's Redis at %s has maxmemory-policy %s: when its memory is "
+                "full it evicts keys (denylist keys included, all of which have a TTL), and a "
+                "revocation it evicts brings the logged-out or rotated session back. Give the "
+                "store a Redis instance of its own with maxmemory-policy noeviction.",
+                where,
+                policy,
+            )
+        if config.get("save", "x") == "" and config.get("appendonly", "yes") == "no":
+            logger.warning(
+                'djwto: the denylist\'s Redis at %s has no persistence (save "", appendonly '
+                "no): a restart forgets every revocation and brings the sessions back. Turn on "
+                "the AOF (appendonly yes) or RDB snapshots.",
+                where,
+            )
 
     def new_tracking_connection(self) -> ConnectionInterface:
         """A new, unconnected RESP2 connection to the server for client tracking."""
@@ -197,7 +260,12 @@ class CacheStore(BaseStore):
         return caches[self.get_cache_alias()]
 
     def get_redis_server(self) -> RedisServer | None:
-        return get_redis_server(self.get_cache_alias())
+        """The alias's Redis, if it is Django's ``RedisCache``; its eviction policy and
+        persistence are checked at first use (:meth:`RedisServer.inspect`)."""
+        server = get_redis_server(self.get_cache_alias())
+        if server is not None and not server.inspected:
+            server.inspect()
+        return server
 
     def get_local_copy(self, *, start: bool = True) -> LocalCopy | None:
         """The per-process copy (``DJWTO_DENYLIST_LOCAL_CACHE``) of the Redis entries, or
@@ -235,7 +303,8 @@ class CacheStore(BaseStore):
 
     @staticmethod
     def _seconds(entry: Entry) -> float:
-        return (utc_datetime(entry.expires_at) - datetime.now(UTC)).total_seconds()
+        # time.time(), the clock every other part of djwto reads (tokens' exp included).
+        return utc_datetime(entry.expires_at).timestamp() - time.time()
 
     def get_timeout(self, entry: Entry) -> int:
         """The cache timeout of ``entry`` in seconds: until it expires, at least 1."""

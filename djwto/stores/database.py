@@ -7,9 +7,10 @@ exactly one returns ``True``; ``put_many`` is one transaction.
 from __future__ import annotations
 
 import functools
+import time
 import weakref
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
@@ -167,5 +168,25 @@ class DatabaseStore(BaseStore):
                 self.put(entry)
 
     def purge_expired(self) -> int:
-        deleted, _ = self.model._default_manager.filter(expires_at__lte=timezone.now()).delete()
+        deleted, _ = self.model._default_manager.filter(expires_at__lte=_purge_before()).delete()
         return deleted
+
+
+def _purge_before() -> datetime:
+    """The ``expires_at`` up to which rows have surely expired.
+
+    With ``USE_TZ = False`` the rows hold naive local times, read as the later instant of a
+    repeated hour (see :func:`~djwto.stores.base.aware_datetime`). While that hour runs for
+    the first time, a row of the same wall-clock hour may expire in its second run, later
+    today: only rows before the repeated hour are purged then.
+    """
+    if settings.USE_TZ:
+        return timezone.now()
+    now = datetime.fromtimestamp(time.time(), UTC)
+    zone = timezone.get_default_timezone()
+    local = now.astimezone(zone)
+    wall = local.replace(tzinfo=None)
+    first, second = (wall.replace(fold=f, tzinfo=zone).utcoffset() for f in (0, 1))
+    if local.fold == 0 and first is not None and second is not None and first > second:
+        return wall - (first - second)  # before the repeated hour began
+    return wall

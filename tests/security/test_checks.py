@@ -29,6 +29,19 @@ def ec_pem():
 
 
 #: id -> list of (case name, settings). Every case must fire the id.
+def _cache_store(backend: str) -> dict:
+    """The cache store on a cache alias "deny" of ``backend``."""
+    caches = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "deny": {"BACKEND": backend, "LOCATION": "/tmp/djwto-check-cache"},
+    }
+    return {
+        "CACHES": caches,
+        "DJWTO_DENYLIST_BACKEND": "djwto.stores.CacheStore",
+        "DJWTO_DENYLIST_CACHE": "deny",
+    }
+
+
 MISCONFIGURATIONS = {
     "E001": [
         ("empty_key", {"DJWTO_SIGNING_KEY": ""}),
@@ -199,6 +212,9 @@ MISCONFIGURATIONS = {
             {"DJWTO_SIGNING_KEY": None, "DJWTO_KEYS": lambda: [keys_entry("HS256")]},
         )
     ],
+    # The cache store's cache (E041, E042 and W040 are in test_revocation_cache.py).
+    "E040": [("dummy_cache", _cache_store("django.core.cache.backends.dummy.DummyCache"))],
+    "W041": [("file_cache", _cache_store("django.core.cache.backends.filebased.FileBasedCache"))],
 }
 CASES = [
     (check_id, name, values)
@@ -263,8 +279,10 @@ def test_checks_every_documented_id_is_tested():
         if "``djwto." in line
     }
     # E020 (a missing denylist table) needs a database: tests/upgrade/test_migrations.py;
-    # W050 (permissions too large for a cookie) too: tests/security/test_review_tokens.py.
-    assert documented - {"E020", "W050"} == set(MISCONFIGURATIONS)
+    # W050 (permissions too large for a cookie): tests/security/test_review_tokens.py; E041
+    # (several processes), E042 (a missing package) and W040 (Memcached, whose client Django's own
+    # checks import): test_revocation_cache.py.
+    assert documented - {"E020", "W050", "E041", "E042", "W040"} == set(MISCONFIGURATIONS)
 
 
 def test_checks_errors_stop_manage_py_check(settings, monkeypatch):

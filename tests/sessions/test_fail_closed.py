@@ -46,7 +46,7 @@ def test_R4_database_lookup_fails(alice, api, monkeypatch, caplog, endpoint):
     pair = api.login()
     _fail(monkeypatch, "lookup")
     assert_503(api.post(f"{P}/{endpoint}/", pair.refresh))
-    assert "denylist store failed (OperationalError)" in caplog.text
+    assert "denylist store failed (OperationalError: server closed the connection" in caplog.text
     assert pair.refresh not in caplog.text
     monkeypatch.undo()
     assert DatabaseStoreView().entries() == {}
@@ -123,7 +123,7 @@ def redis_down(settings):
 def test_R4_unreachable_redis_refuses_refresh_endpoints(alice, api, redis_down, caplog, endpoint):
     pair = api.login()  # login does not consult the denylist
     assert_503(api.post(f"{P}/{endpoint}/", pair.refresh))
-    assert "denylist store failed (ConnectionError)" in caplog.text
+    assert "denylist store failed (ConnectionError: " in caplog.text
 
 
 def test_R4_unreachable_redis_refuses_revocation_checked_requests(alice, api, redis_down, settings):

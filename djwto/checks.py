@@ -24,6 +24,8 @@ Errors:
 - ``djwto.E013`` ``DJWTO_ISS_CLAIM``, ``DJWTO_SUB_CLAIM`` or ``DJWTO_AUD_CLAIM`` is empty:
   djwto 0.0.4 read that as unset; the replacement is ``None``
 - ``djwto.E020`` the denylist table (``djwto_deniedtoken``) is missing from the database
+- ``djwto.E060`` ``DJWTO_SESSION_RECORDS`` is on and the session records table
+  (``djwto_sessionrecord``) is missing from the database
 
 Warnings:
 - ``djwto.W002`` the signing key is Django's ``SECRET_KEY``
@@ -390,6 +392,47 @@ def check_denylist_table(
                 else "djwto's migrations are recorded as applied but the table is not there. "
                 "Run `python manage.py migrate djwto 0001 --fake --skip-checks`, then "
                 "`python manage.py migrate djwto`.",
+            )
+        )
+    return messages
+
+
+# --- session records ----------------------------------------------------------------------------
+#
+# With DJWTO_SESSION_RECORDS on, every login writes a record: its table must exist where the
+# records are written. Run like the denylist table's check (plain ``check`` and ``migrate``).
+
+
+@checks.register(checks.Tags.database)
+def check_session_records_table(
+    app_configs: Any = None, databases: Any = None, **kwargs: Any
+) -> list[checks.CheckMessage]:
+    from django.db import connections, router
+
+    from .models import SessionRecord
+
+    if djwto_settings.SESSION_RECORDS is not True:
+        return []
+    in_migrate = databases is not None
+    aliases = databases if in_migrate else [router.db_for_write(SessionRecord)]
+    messages: list[checks.CheckMessage] = []
+    table = SessionRecord._meta.db_table
+    for alias in aliases:
+        if not router.allow_migrate_model(alias, SessionRecord):
+            continue
+        try:
+            with connections[alias].cursor() as cursor:
+                exists = table in connections[alias].introspection.table_names(cursor)
+        except Exception:  # noqa: S112 - unreachable or unconfigured database: nothing to tell
+            continue
+        if exists or in_migrate:
+            continue
+        messages.append(
+            _error(
+                f"DJWTO_SESSION_RECORDS is on but the table {table!r} is missing from database "
+                f"{alias!r}: every login would answer 503.",
+                "E060",
+                "Run `python manage.py migrate djwto`.",
             )
         )
     return messages

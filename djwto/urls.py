@@ -8,6 +8,7 @@ other settings are read per request.
 from django.urls import path
 
 from .conf import get_refresh_path
+from .session_views import SessionDetailView, SessionListView
 from .views import LoginView, LogoutAllView, LogoutView, RefreshView, ValidateView
 
 P = get_refresh_path()
@@ -25,4 +26,7 @@ urlpatterns = [
     path(f"{P}/update_refresh/", RefreshView.as_view(rotate=True), name="update_refresh"),
     path(f"{P}/logout/", LogoutView.as_view(), name="logout"),
     path(f"{P}/logout_all/", LogoutAllView.as_view(), name="logout_all"),
+    # The user's sessions; answer 404 while DJWTO_SESSION_RECORDS is False.
+    path("sessions/", SessionListView.as_view(), name="sessions"),
+    path("sessions/<str:sid>/", SessionDetailView.as_view(), name="session_detail"),
 ]

@@ -45,7 +45,7 @@ from .conf import (
     get_signing_key,
     validated_settings,
 )
-from .exceptions import ExpiredToken, InvalidToken, TokenTooLarge
+from .exceptions import ExpiredToken, InvalidToken, TokenNotYetValid, TokenTooLarge, WrongTokenType
 
 ALLOWED_HEADERS = frozenset({"alg", "typ", "kid"})
 _COMPACT_JWS = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+", re.ASCII)
@@ -314,9 +314,9 @@ def check_time_claims(claims: dict[str, Any], now: float | None = None) -> None:
     if now >= claims["exp"] + leeway:
         raise ExpiredToken()
     if "nbf" in claims and claims["nbf"] > now + leeway:
-        raise InvalidToken("Token is not valid yet.", code="token_not_yet_valid")
+        raise TokenNotYetValid()
     if "iat" in claims and claims["iat"] > now + leeway:
-        raise InvalidToken("Token was issued in the future.", code="token_not_yet_valid")
+        raise TokenNotYetValid("Token was issued in the future.")
 
 
 def _verify(token: str) -> dict[str, Any]:
@@ -349,7 +349,7 @@ def decode(token: Any, token_type: str) -> dict[str, Any]:
         cache.put(token, claims)
     check_time_claims(claims)
     if claims["type"] != token_type:
-        raise InvalidToken(f"Expected a token of type {token_type!r}.", code="token_wrong_type")
+        raise WrongTokenType(f"Expected a token of type {token_type!r}.")
     # A deep copy of what is mutable (user, perms, aud, any custom dict or list): the cached
     # claims are shared by every request with this token. ~1 µs for the usual claims.
     result = dict(claims)

@@ -244,9 +244,9 @@ def _check_denylist(failed: set[str]) -> list[checks.CheckMessage]:
         cls = import_string(backend) if isinstance(backend, str) else backend
     except ImportError as exc:
         return [_error(f"DJWTO_DENYLIST_BACKEND {backend!r} cannot be imported: {exc}", "E009")]
-    from .denylist import CacheDenylist
+    from .stores import CacheStore
 
-    if isinstance(cls, type) and issubclass(cls, CacheDenylist) and "DENYLIST_CACHE" not in failed:
+    if isinstance(cls, type) and issubclass(cls, CacheStore) and "DENYLIST_CACHE" not in failed:
         alias = djwto_settings.DENYLIST_CACHE
         caches = getattr(settings, "CACHES", {})
         if alias not in caches:
@@ -360,15 +360,15 @@ def check_denylist_table(
 ) -> list[checks.CheckMessage]:
     from django.db import router
 
-    from .denylist import DatabaseDenylist
     from .models import DeniedToken
+    from .stores import DatabaseStore
 
     backend = djwto_settings.DENYLIST_BACKEND
     try:
         cls = import_string(backend) if isinstance(backend, str) else backend
     except ImportError:
         return []  # djwto.E009 says so
-    if not (isinstance(cls, type) and issubclass(cls, DatabaseDenylist)):
+    if not (isinstance(cls, type) and issubclass(cls, DatabaseStore)):
         return []
     in_migrate = databases is not None
     aliases = databases if in_migrate else [router.db_for_write(DeniedToken)]

@@ -421,9 +421,10 @@ _TABLE = (
     ),
     Setting(
         "DENYLIST_BACKEND",
-        "djwto.denylist.DatabaseDenylist",
+        "djwto.stores.DatabaseStore",
         "`str`, class",
-        'dotted path of the denylist store, or `"djwto.denylist.CacheDenylist"`',
+        'dotted path of the denylist store, or `"djwto.stores.CacheStore"` '
+        "(the older `djwto.denylist.*` paths still work)",
         _import_path,
         "E009",
     ),

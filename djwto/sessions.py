@@ -37,11 +37,12 @@ from .claims import get_claims_user_id, sid_created_ns
 from .conf import djwto_settings, get_leeway, get_lifetime
 from .exceptions import (
     DjwtoError,
-    ExpiredToken,
     InvalidToken,
     RevokedToken,
+    SessionExpired,
     StoreUnavailable,
     TokenReused,
+    TokenRotated,
 )
 from .stores import MAX_KEY_LENGTH, BaseStore, Entry, Kind, Reason, aware_datetime, get_store
 
@@ -147,9 +148,7 @@ def _evaluate(
         return
     if entry.reason == Reason.ROTATED:
         if _is_within_grace(entry):
-            raise RevokedToken(
-                "Refresh token was just rotated; use the new one.", code="token_rotated"
-            )
+            raise TokenRotated()
         _on_reuse(claims, request=request, sender=sender)
     raise RevokedToken()
 
@@ -186,9 +185,7 @@ def check_session_lifetime(claims: dict[str, Any], now: float | None = None) -> 
         return
     now = time.time() if now is None else now
     if now >= get_session_start(claims) + max_session.total_seconds() + get_leeway():
-        raise ExpiredToken(
-            "The session reached its maximum lifetime; log in again.", code="session_expired"
-        )
+        raise SessionExpired()
 
 
 def check_refresh(claims: dict[str, Any], *, request: Any = None, sender: Any = None) -> None:

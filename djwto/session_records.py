@@ -194,7 +194,8 @@ def consume_refresh(
             if consumed:
                 _record_rotation(request, refresh_claims)
     else:
-        _record_rotation(request, refresh_claims)
+        with _database_errors():
+            _record_rotation(request, refresh_claims)
         consumed = sessions.mark_consumed(previous)
     if not consumed:
         # Outside the transaction: a reuse's revocation of the family must stand.

@@ -153,6 +153,9 @@ if REDIS_URL:
 else:
     DJWTO_DENYLIST_BACKEND = "djwto.denylist.DatabaseDenylist"
 
+# The page's "Your sessions" card lists and revokes the user's sessions (docs/sessions.md).
+DJWTO_SESSION_RECORDS = True
+
 # Django's own cookies follow the same rule as djwto's: the page reads csrftoken from JS.
 CSRF_COOKIE_SECURE = DJWTO_COOKIE_SECURE
 SESSION_COOKIE_SECURE = DJWTO_COOKIE_SECURE

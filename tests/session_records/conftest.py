@@ -1,11 +1,13 @@
-"""Fixtures of the session-record tests: records on, the stores and the API client of
-tests/sessions (imported, not copied)."""
+"""Fixtures of the session-record tests: records on; the stores and the API client of
+tests/sessions, the demo servers and the browser of tests/e2e (imported, not copied)."""
 
 from __future__ import annotations
 
 import pytest
 from django.test import Client
 
+from tests.e2e.conftest import demo_pool  # noqa: F401
+from tests.e2e.test_browser import browser  # noqa: F401
 from tests.sessions.conftest import api, redis_store, store  # noqa: F401
 
 

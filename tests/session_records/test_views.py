@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
+from django.urls import include, path
 
 from tests.support import COOKIE_MODES, PASSWORD, P, assert_error, decode_unverified, login
 
@@ -183,3 +184,28 @@ def test_the_routes_have_names():
 
     assert reverse("sessions") == LIST
     assert reverse("session_detail", args=["abc"]) == detail("abc")
+
+
+def test_the_docs_customising_example_runs_as_written(alice, records, settings):
+    """The ```python block of docs/sessions.md that subclasses the list view, served."""
+    import re
+    import sys
+    import types
+
+    from tests.support import REPO
+
+    text = (REPO / "docs" / "sessions.md").read_text()
+    (source,) = [b for b in re.findall(r"```python\n(.*?)```", text, re.S) if "urlpatterns" in b]
+    module = types.ModuleType("docs_sessions_example")
+    exec(compile(source, "docs/sessions.md", "exec"), module.__dict__)  # noqa: S102
+    module.urlpatterns += [path("", include("tests.urls"))]
+    sys.modules[module.__name__] = module
+    try:
+        settings.ROOT_URLCONF = module.__name__
+        session = login(Client(HTTP_USER_AGENT="Mobile Safari"), "JSON", "alice", PASSWORD)
+        response = session.get("/me/sessions/")
+        assert response.status_code == 200, response.content
+        (shown,) = response.json()["sessions"]
+        assert shown["device"] == "phone" and shown["current"] is True
+    finally:
+        del sys.modules[module.__name__]

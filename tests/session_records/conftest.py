@@ -1,5 +1,5 @@
 """Fixtures of the session-record tests: records on; the stores and the API client of
-tests/sessions, the demo servers and the browser of tests/e2e (imported, not copied)."""
+tests/sessions and the demo servers of tests/e2e (imported, not copied)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import pytest
 from django.test import Client
 
 from tests.e2e.conftest import demo_pool  # noqa: F401
-from tests.e2e.test_browser import browser  # noqa: F401
 from tests.sessions.conftest import api, redis_store, store  # noqa: F401
 
 

@@ -10,17 +10,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, cast
 
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
-from django.utils.decorators import method_decorator
-from django.views import View
-from django.views.decorators.cache import never_cache
+from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from . import session_records
 from .claims import get_claims_user_id
-from .exceptions import DjwtoError, MethodNotAllowed, NotFound
+from .exceptions import NotFound
 from .mixins import JWTRequiredMixin
-from .responses import error_response
 from .typing import JWTRequest
+from .views import TokenView
 
 if TYPE_CHECKING:
     from .models import SessionRecord
@@ -29,25 +26,12 @@ if TYPE_CHECKING:
 MAX_SID_LENGTH = 255
 
 
-@method_decorator(never_cache, name="dispatch")
 class SessionViewMixin(JWTRequiredMixin):
-    """What both session views share: the user, the current session, JSON errors."""
+    """What both session views share: the user, the current session, the data shown.
 
-    http_method_names = ["options"]
-
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        try:
-            return super().dispatch(request, *args, **kwargs)
-        except DjwtoError as exc:
-            return self.handle_error(exc)
-
-    def handle_error(self, exc: DjwtoError) -> HttpResponse:
-        return error_response(exc)
-
-    def http_method_not_allowed(
-        self, request: HttpRequest, *args: Any, **kwargs: Any
-    ) -> HttpResponse:
-        raise MethodNotAllowed(m for m in self.http_method_names if hasattr(self, m))
+    Mixed in before :class:`~djwto.views.TokenView`, which answers errors as JSON and marks
+    every answer never-cache.
+    """
 
     def check_enabled(self) -> None:
         """404 while ``DJWTO_SESSION_RECORDS`` is off: there is nothing to list."""
@@ -80,10 +64,11 @@ class SessionViewMixin(JWTRequiredMixin):
         }
 
 
-class SessionListView(SessionViewMixin, View):
+class SessionListView(SessionViewMixin, TokenView):
     """GET: the user's active sessions, newest first, the current one marked."""
 
     http_method_names = ["get", "options"]
+    token_type = "access"
     #: At most this many sessions are listed (the newest).
     max_sessions = 100
 
@@ -100,11 +85,12 @@ class SessionListView(SessionViewMixin, View):
         )
 
 
-class SessionDetailView(SessionViewMixin, View):
+class SessionDetailView(SessionViewMixin, TokenView):
     """DELETE: revoke one of the user's sessions (its refresh tokens stop working now; its
     access tokens at their ``exp``, or now with ``DJWTO_CHECK_ACCESS_REVOCATION``)."""
 
     http_method_names = ["delete", "options"]
+    token_type = "access"
 
     def get_session(self, sid: str) -> SessionRecord:
         """The user's active session ``sid``, or 404 (whoever else's it is)."""

@@ -10,12 +10,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from .models import DeniedToken
+from . import session_records
+from .models import DeniedToken, SessionRecord
 from .stores import utc_datetime
 
 if TYPE_CHECKING:
@@ -60,3 +63,57 @@ class DeniedTokenAdmin(_ModelAdmin):
         if any(not is_expired(row) for row in queryset):
             raise PermissionDenied("A revocation that has not expired cannot be deleted.")
         super().delete_queryset(request, queryset)
+
+
+if TYPE_CHECKING:
+    _SessionRecordAdminBase = admin.ModelAdmin[SessionRecord]
+else:
+    _SessionRecordAdminBase = admin.ModelAdmin
+
+
+@admin.register(SessionRecord)
+class SessionRecordAdmin(_SessionRecordAdminBase):
+    """Sessions as their users see them; ended only by revocation through the denylist.
+
+    Read-only and never deleted by hand (a deleted record would hide a live session from its
+    user); ``delete_tokens`` purges the expired ones. Revoking needs the change permission.
+    """
+
+    list_display = (
+        "sid",
+        "user_id",
+        "created_at",
+        "last_refresh_at",
+        "expires_at",
+        "user_agent",
+        "revoked_at",
+    )
+    list_filter = (("revoked_at", admin.EmptyFieldListFilter),)
+    search_fields = ("sid", "user_id", "=ip_hash")
+    date_hierarchy = "created_at"
+    actions = ["revoke_sessions"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: SessionRecord | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: SessionRecord | None = None) -> bool:
+        return False
+
+    def has_revoke_permission(self, request: HttpRequest) -> bool:
+        opts = self.model._meta
+        return request.user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
+
+    @admin.action(description=_("Revoke selected sessions"), permissions=["revoke"])
+    def revoke_sessions(self, request: HttpRequest, queryset: QuerySet[SessionRecord]) -> None:
+        revoked = 0
+        for record in queryset.filter(revoked_at__isnull=True):
+            session_records.revoke(record)
+            revoked += 1
+        self.message_user(
+            request,
+            ngettext("%d session revoked.", "%d sessions revoked.", revoked) % revoked,
+            messages.SUCCESS,
+        )

@@ -37,6 +37,8 @@ Errors:
   ``UWSGI_PROCESSES``)
 - ``djwto.E042`` the Python package the cache store's cache backend needs (``redis``,
   ``pymemcache``, ``pylibmc``) is not installed
+- ``djwto.E060`` ``DJWTO_SESSION_RECORDS`` is on and the session records table
+  (``djwto_sessionrecord``) is missing from the database
 
 Warnings:
 - ``djwto.W002`` the signing key is Django's ``SECRET_KEY``
@@ -790,6 +792,47 @@ def _check_denylist_cache(failed: set[str]) -> list[checks.CheckMessage]:
                 "W041",
                 "Use a Redis of its own with maxmemory-policy noeviction (see "
                 "docs/revocation.md), or the default DatabaseStore.",
+            )
+        )
+    return messages
+
+
+# --- session records ----------------------------------------------------------------------------
+#
+# With DJWTO_SESSION_RECORDS on, every login writes a record: its table must exist where the
+# records are written. Run like the denylist table's check (plain ``check`` and ``migrate``).
+
+
+@checks.register(checks.Tags.database)
+def check_session_records_table(
+    app_configs: Any = None, databases: Any = None, **kwargs: Any
+) -> list[checks.CheckMessage]:
+    from django.db import connections, router
+
+    from .models import SessionRecord
+
+    if djwto_settings.SESSION_RECORDS is not True:
+        return []
+    in_migrate = databases is not None
+    aliases = databases if in_migrate else [router.db_for_write(SessionRecord)]
+    messages: list[checks.CheckMessage] = []
+    table = SessionRecord._meta.db_table
+    for alias in aliases:
+        if not router.allow_migrate_model(alias, SessionRecord):
+            continue
+        try:
+            with connections[alias].cursor() as cursor:
+                exists = table in connections[alias].introspection.table_names(cursor)
+        except Exception:  # noqa: S112 - unreachable or unconfigured database: nothing to tell
+            continue
+        if exists or in_migrate:
+            continue
+        messages.append(
+            _error(
+                f"DJWTO_SESSION_RECORDS is on but the table {table!r} is missing from database "
+                f"{alias!r}: every login would answer 503.",
+                "E060",
+                "Run `python manage.py migrate djwto`.",
             )
         )
     return messages

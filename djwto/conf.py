@@ -547,6 +547,15 @@ _TABLE = (
         _bool,
         "E011",
     ),
+    Setting(
+        "SESSION_RECORDS",
+        False,
+        "`bool`",
+        "keep a record of each session (login) that its user can list and revoke; see "
+        "docs/sessions.md",
+        _bool,
+        "E011",
+    ),
 )
 
 #: Every setting, by name without the ``DJWTO_`` prefix.

@@ -48,6 +48,40 @@ class DeniedToken(models.Model):
         return f"{self.token_type} {self.jti} ({self.reason})"
 
 
+class SessionRecord(models.Model):
+    """One session (token family) as its user sees it, kept with ``DJWTO_SESSION_RECORDS``.
+
+    Never a token, a ``jti`` or a raw IP address: the ``sid`` names the family, which is
+    revoked through the denylist (the record only says so for display).
+    """
+
+    sid = models.CharField(_("session id"), max_length=255, unique=True)
+    user_id = models.CharField(_("user id"), max_length=255, db_index=True)
+    created_at = models.DateTimeField(_("started at"))
+    last_refresh_at = models.DateTimeField(_("last rotated at"), null=True, blank=True)
+    expires_at = models.DateTimeField(
+        _("expires at"),
+        db_index=True,
+        help_text=_("When the family's last refresh token expires; no token lives past it."),
+    )
+    user_agent = models.CharField(_("user agent"), max_length=255, blank=True)
+    ip_hash = models.CharField(
+        _("IP address hash"),
+        max_length=64,
+        blank=True,
+        help_text=_("A keyed hash (HMAC) of the client's address; the address is not kept."),
+    )
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("session record")
+        verbose_name_plural = _("session records")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"session {self.sid} of user {self.user_id}"
+
+
 _REMOVED = {
     "JWTBlacklist": (
         "djwto.models.JWTBlacklist (djwto 0.0.4) was removed: revoked tokens are rows of "

@@ -28,12 +28,12 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import signals
+from . import session_records, signals
 from .claims import get_claims_user_id, sid_created_ns
 from .conf import djwto_settings, get_leeway, get_lifetime
 from .exceptions import (
@@ -225,6 +225,12 @@ def _expiry(exp: int) -> datetime:
 
 def consume_refresh(claims: dict[str, Any], *, request: Any = None, sender: Any = None) -> None:
     """Mark the refresh token used, atomically; a token already used is reuse (or grace)."""
+    if not mark_consumed(claims):
+        refuse_consumed(claims, request=request, sender=sender)
+
+
+def mark_consumed(claims: dict[str, Any]) -> bool:
+    """The atomic half of :func:`consume_refresh`: ``True`` if this call consumed the token."""
     entry = Entry(
         claims["jti"],
         Kind.REFRESH,
@@ -233,12 +239,25 @@ def consume_refresh(claims: dict[str, Any], *, request: Any = None, sender: Any 
         _expiry(claims["exp"]),
         _now(),
     )
-    store = get_store()
-    if _store(store.add, entry):
-        return
-    existing = _store(_lookup_fresh(store), [claims["jti"]])
+    return bool(_store(get_store().add, entry))
+
+
+def refuse_consumed(claims: dict[str, Any], *, request: Any = None, sender: Any = None) -> NoReturn:
+    """The token was consumed already: reuse (the family is revoked) or a grace refusal."""
+    existing = _store(_lookup_fresh(get_store()), [claims["jti"]])
     _evaluate(claims, existing, request=request, sender=sender, jti=True)
     raise RevokedToken()  # pragma: no cover - the entry expired between add and lookup
+
+
+def get_revoked_sids(user_id: str, sids: list[str]) -> set[str]:
+    """Of ``user_id``'s families ``sids``, those revoked (each, or by a user cut-off).
+
+    One store round trip, as :func:`check_access` makes.
+    """
+    entries = _store(get_store().lookup, [user_key(user_id), *map(session_key, sids)])
+    user_entry = entries.get(user_key(user_id))
+    cutoff = _cutoff_ns(user_entry) if user_entry is not None else -1
+    return {sid for sid in sids if session_key(sid) in entries or sid_created_ns(sid) <= cutoff}
 
 
 def _family_entry(sid: str, user_id: str, reason: Reason) -> Entry:
@@ -251,6 +270,7 @@ def _family_entry(sid: str, user_id: str, reason: Reason) -> Entry:
 def revoke_family(sid: str, user_id: str, *, reason: Reason = Reason.REVOKED) -> None:
     """Revoke every token of the login ``sid``."""
     _store(get_store().put, _family_entry(sid, user_id, reason))
+    session_records.mark_revoked(sid=sid)
 
 
 def revoke_refresh(claims: dict[str, Any], *, reason: Reason = Reason.LOGOUT) -> None:
@@ -263,6 +283,8 @@ def revoke_refresh(claims: dict[str, Any], *, reason: Reason = Reason.LOGOUT) ->
         Entry(claims["jti"], Kind.REFRESH, reason, user_id, _expiry(claims["exp"]), _now())
     )
     _store(get_store().put_many, entries)
+    if claims.get("sid"):
+        session_records.mark_revoked(sid=claims["sid"])
 
 
 def revoke_user_sessions(user: Any) -> None:
@@ -287,4 +309,5 @@ def revoke_user_sessions(user: Any) -> None:
         cutoff,
     )
     _store(get_store().put, entry)
+    session_records.mark_revoked(user_id=user_id, until=cutoff)
     signals.jwt_sessions_revoked.send(sender=revoke_user_sessions, user_id=user_id)

@@ -9,6 +9,7 @@ other settings are read per request. The JWKS document is served at ``DJWTO_JWKS
 from django.urls import path
 
 from .conf import get_refresh_path, get_validated
+from .session_views import SessionDetailView, SessionListView
 from .views import JWKSView, LoginView, LogoutAllView, LogoutView, RefreshView, ValidateView
 
 P = get_refresh_path()
@@ -27,4 +28,7 @@ urlpatterns = [
     path(f"{P}/logout/", LogoutView.as_view(), name="logout"),
     path(f"{P}/logout_all/", LogoutAllView.as_view(), name="logout_all"),
     path(f"{get_validated('JWKS_PATH')}", JWKSView.as_view(), name="jwks"),
+    # The user's sessions; answer 404 while DJWTO_SESSION_RECORDS is False.
+    path("sessions/", SessionListView.as_view(), name="sessions"),
+    path("sessions/<str:sid>/", SessionDetailView.as_view(), name="session_detail"),
 ]

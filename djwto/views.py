@@ -40,7 +40,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
-from . import sessions, signals
+from . import session_records, sessions, signals
 from .authentication import BAD_LOOKUP_ERRORS, authenticate_request, get_refresh_user
 from .backends import encode
 from .claims import Claims, get_claims_class
@@ -303,6 +303,7 @@ class LoginView(TokenIssuerMixin, TokenView):
         user = self.get_user(self.get_credentials())
         tokens = self.create_tokens(user)
         response = self.respond(tokens)
+        session_records.record_login(request, tokens.refresh_claims)
         self.send_user_logged_in(user)
         signals.jwt_logged_in.send(
             sender=self.__class__,
@@ -476,7 +477,10 @@ class RefreshView(RefreshTokenMixin, TokenIssuerMixin, TokenView):
         response = self.respond(tokens)
         # Consumed only once the new pair exists: a failure to build it (a token too large
         # for its cookie) must not burn the old token, or the retry would count as reuse.
-        sessions.consume_refresh(claims, request=self.request, sender=self.__class__)
+        # With DJWTO_SESSION_RECORDS, the session's record is updated along with it.
+        session_records.consume_refresh(
+            claims, refresh_claims, request=self.request, sender=self.__class__
+        )
         signals.jwt_refresh_updated.send(
             sender=self.__class__,
             request=self.request,

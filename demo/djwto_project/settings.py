@@ -177,6 +177,9 @@ from djwto_project.demo_keys import demo_keys  # noqa: E402
 if not os.environ.get("DJWTO_KEYS"):
     DJWTO_KEYS = demo_keys(BASE_DIR)
 
+# The page's "Your sessions" card lists and revokes the user's sessions (docs/sessions.md).
+DJWTO_SESSION_RECORDS = True
+
 # Django's own cookies follow the same rule as djwto's: the page reads csrftoken from JS.
 CSRF_COOKIE_SECURE = djwto_env["DJWTO_COOKIE_SECURE"]
 SESSION_COOKIE_SECURE = djwto_env["DJWTO_COOKIE_SECURE"]

@@ -281,8 +281,9 @@ def test_checks_every_documented_id_is_tested():
     # E020 (a missing denylist table) needs a database: tests/upgrade/test_migrations.py;
     # W050 (permissions too large for a cookie): tests/security/test_review_tokens.py; E041
     # (several processes), E042 (a missing package) and W040 (Memcached, whose client Django's own
-    # checks import): test_revocation_cache.py.
-    assert documented - {"E020", "W050", "E041", "E042", "W040"} == set(MISCONFIGURATIONS)
+    # checks import): test_revocation_cache.py; E060 (a missing session records table):
+    # tests/session_records/.
+    assert documented - {"E020", "W050", "E041", "E042", "W040", "E060"} == set(MISCONFIGURATIONS)
 
 
 def test_checks_errors_stop_manage_py_check(settings, monkeypatch):

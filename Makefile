@@ -59,9 +59,15 @@ test-fast: $(STAMP)
 fuzz: $(STAMP)
 	DJWTO_FUZZ_EXAMPLES=$${DJWTO_FUZZ_EXAMPLES:-20000} $(PY) -m pytest tests/security/test_fuzz.py -q -p no:cacheprovider --hypothesis-show-statistics
 
-## Side-by-side benchmark against djangorestframework-simplejwt; prints a table, writes bench-results.json.
+## Side-by-side benchmark against djangorestframework-simplejwt; prints a table, writes bench-results.json;
+## then DRF and the middleware (adapters.py), three keys against one (keys_bench.py) and the cost of
+## session records (sessions_bench.py), each printing its figures, ratios and targets.
+BENCH_QUICK = $(if $(findstring --quick,$(BENCH_ARGS)),--quick,)
 bench: $(STAMP)
 	$(PY) benchmarks/bench.py $(BENCH_ARGS)
+	$(PY) benchmarks/adapters.py $(BENCH_QUICK)
+	$(PY) benchmarks/keys_bench.py $(BENCH_QUICK)
+	$(PY) benchmarks/sessions_bench.py $(BENCH_QUICK)
 
 ## The same comparison behind a server: gunicorn (-w 2, sync) on PostgreSQL, driven by wrk on
 ## 127.0.0.1 (under 10 min); writes loadtest-results.json. Installs wrk with apt-get if missing (root).

@@ -230,7 +230,7 @@ def check_time_claims(claims: dict[str, Any], now: float | None = None) -> None:
     if "nbf" in claims and claims["nbf"] > now + leeway:
         raise TokenNotYetValid()
     if "iat" in claims and claims["iat"] > now + leeway:
-        raise TokenNotYetValid("Token was issued in the future.")
+        raise TokenNotYetValid(_("Token was issued in the future."))
 
 
 def _verify(token: str) -> dict[str, Any]:
@@ -262,7 +262,7 @@ def decode(token: Any, token_type: str) -> dict[str, Any]:
         cache.put(token, claims)
     check_time_claims(claims)
     if claims["type"] != token_type:
-        raise WrongTokenType(f"Expected a token of type {token_type!r}.")
+        raise WrongTokenType(_("Expected a token of type %(type)s.") % {"type": repr(token_type)})
     # A deep copy of what is mutable (user, perms, aud, any custom dict or list): the cached
     # claims are shared by every request with this token. ~1 µs for the usual claims.
     result = dict(claims)

@@ -96,7 +96,7 @@ def check_csrf(request: HttpRequest) -> None:
         raise PayloadTooLarge() from None
     except (MultiPartParserError, UnicodeError, DjangoBadRequest, SuspiciousOperation):
         # A body Django cannot parse (another charset, say): djwto's 400, not Django's page.
-        raise BadRequest("The body is not valid form data.") from None
+        raise BadRequest(_("The body is not valid form data.")) from None
     if rejection is not None:
         # Django's reason went to its ``django.security.csrf`` log; the client gets the code.
         raise CSRFFailed()
@@ -177,10 +177,12 @@ def check_cookie_size(name: str, value: str) -> None:
     """Raise :class:`TokenTooLarge` for a cookie browsers would drop: a configuration problem."""
     if not cookie_fits(name, value):
         raise TokenTooLarge(
-            f"The {name} cookie would be {len(name) + len(value) + 1} bytes, over the "
-            f"{MAX_COOKIE_BYTES} bytes browsers keep: the token holds too many claims, usually "
-            "permissions. Keep the permission claim small (DJWTO_PERMISSIONS_CLAIM) or trim "
-            "get_payload()."
+            _(
+                "The %(name)s cookie would be %(size)d bytes, over the %(limit)d bytes browsers "
+                "keep: the token holds too many claims, usually permissions. Keep the permission "
+                "claim small (DJWTO_PERMISSIONS_CLAIM) or trim get_payload()."
+            )
+            % {"name": name, "size": len(name) + len(value) + 1, "limit": MAX_COOKIE_BYTES}
         )
 
 
@@ -273,21 +275,26 @@ class BearerTransport(Transport):
             # A JSON body only, as documented: a token in a form field is ignored.
             token = data["refresh"]
             if not isinstance(token, str):
-                raise BadRequest("Field 'refresh' must be a string.")
+                raise BadRequest(_("Field 'refresh' must be a string."))
             return token
         raise NotAuthenticated(self.get_missing_message(request, token_type))
 
     def get_missing_message(self, request: HttpRequest, token_type: str) -> StrOrPromise:
         """Why no token was found: a token cookie sent to this header-based server, say."""
-        expected = "an 'Authorization: Bearer <token>' header"
-        if token_type == "refresh":
-            expected += ' or a JSON body {"refresh": <token>}'
         found = sorted(name for name in _TOKEN_COOKIE_NAMES if name in request.COOKIES)
         if found:
-            return (
-                f"A {found[0]} cookie was sent, but this server (JSON mode) reads tokens "
-                f"from {expected}."
-            )
+            if token_type == "refresh":
+                message = _(
+                    "A %(name)s cookie was sent, but this server (JSON mode) reads tokens from "
+                    "an 'Authorization: Bearer <token>' header or a JSON body "
+                    '{"refresh": <token>}.'
+                )
+            else:
+                message = _(
+                    "A %(name)s cookie was sent, but this server (JSON mode) reads tokens from "
+                    "an 'Authorization: Bearer <token>' header."
+                )
+            return message % {"name": found[0]}
         return NotAuthenticated.default_message
 
     def get_body(self, tokens: Tokens, message: StrOrPromise) -> dict[str, Any]:
@@ -337,15 +344,15 @@ class CookieTransport(Transport):
         """Why the ``name`` cookie is missing, when the request tells: a Bearer header sent
         instead, or a Secure cookie the browser kept to itself over plain HTTP."""
         if request.META.get("HTTP_AUTHORIZATION", "").lower().startswith("bearer"):
-            return (
-                f"An Authorization: Bearer header was sent, but this server ({self.mode} mode) "
-                f"reads tokens from the {name} cookie only."
-            )
+            return _(
+                "An Authorization: Bearer header was sent, but this server (%(mode)s mode) "
+                "reads tokens from the %(name)s cookie only."
+            ) % {"mode": self.mode, "name": name}
         if djwto_settings.COOKIE_SECURE and not request.is_secure():
-            return (
-                f"Authentication credentials were not provided: the {name} cookie is Secure, "
+            return _(
+                "Authentication credentials were not provided: the %(name)s cookie is Secure, "
                 "and browsers do not send Secure cookies over plain HTTP. Use HTTPS."
-            )
+            ) % {"name": name}
         return NotAuthenticated.default_message
 
     def check_login(self, request: HttpRequest) -> None:

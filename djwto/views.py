@@ -164,7 +164,7 @@ class TokenView(View):
         except LookupError:
             name = ""
         if name not in BODY_CHARSETS:
-            raise BadRequest("The body must be encoded in UTF-8.")
+            raise BadRequest(_("The body must be encoded in UTF-8."))
 
     def _parse_data(self) -> dict[str, Any]:
         request = self.request

@@ -9,6 +9,7 @@ fill in the new ``msgstr`` entries, and run it again to compile them.
 from __future__ import annotations
 
 import ast
+import re
 import tomllib
 from fnmatch import fnmatch
 
@@ -157,7 +158,9 @@ def unwrapped_messages(sources):
                     _target_name(t) in MESSAGE_NAMES for t in targets
                 ):
                     candidates.append(node.value)
-            elif isinstance(node, ast.FunctionDef) and node.name == "get_message":
+            elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and re.fullmatch(
+                r"get_(\w+_)?message", node.name
+            ):
                 candidates += [
                     n.value for n in ast.walk(node) if isinstance(n, ast.Return) and n.value
                 ]
@@ -166,7 +169,8 @@ def unwrapped_messages(sources):
 
 
 def test_every_client_message_goes_through_gettext():
-    """Messages raised with a djwto exception, class defaults, ``get_message()`` and
+    """Messages raised with a djwto exception, class defaults, ``get_message()`` (and
+    ``get_<why>_message()``, such as a transport's missing-token hint) and
     ``msg``/``error``/``detail`` bodies: wrap them in ``gettext_lazy`` (``_``)."""
     found = unwrapped_messages(djwto_sources())
     assert not found, "wrap these in gettext_lazy (from django.utils.translation):\n" + "\n".join(
@@ -185,6 +189,8 @@ def test_the_scan_finds_each_kind_of_plain_message():
         '    return {"msg": "Done.", "code": "done"}\n'
         "def get_message():\n"
         '    return "Hello."\n'
+        "def get_missing_message(name):\n"
+        '    return f"No {name} cookie."\n'
         "def fine():\n"
         '    raise Oops(_("Wrapped."))\n'
         '    raise ValueError("Not for clients.")\n'
@@ -197,6 +203,7 @@ def test_the_scan_finds_each_kind_of_plain_message():
         "probe.py:6: 'Changed %s.' % 1",
         "probe.py:7: 'Done.'",
         "probe.py:9: 'Hello.'",
+        "probe.py:11: f'No {name} cookie.'",
     ]
 
 

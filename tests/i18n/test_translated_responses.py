@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from tests.support import PROTECTED, P, assert_error, bearer
+from tests.support import ACCESS_COOKIE, PROTECTED, P, assert_error, bearer
 
 LOCALE_MIDDLEWARE = "django.middleware.locale.LocaleMiddleware"
 
@@ -31,6 +31,29 @@ EXPECTED = {
         "Nome de usuário ou senha inválidos.",
         "As credenciais de autenticação não foram fornecidas.",
         "Tokens criados com sucesso.",
+    ),
+}
+
+
+#: A cookie-mode request over plain HTTP: the Secure access cookie never came, and the
+#: client is told why, in its language, with the cookie's name untouched.
+SECURE_COOKIE_HINT = {
+    "de": (
+        "Es wurden keine Anmeldedaten übermittelt: Das Cookie %s ist Secure, und Browser "
+        "senden Secure-Cookies nicht über unverschlüsseltes HTTP. Verwenden Sie HTTPS."
+    ),
+    "fr": (
+        "Les informations d'authentification n'ont pas été fournies : le cookie %s est "
+        "Secure, et les navigateurs n'envoient pas les cookies Secure en HTTP non chiffré. "
+        "Utilisez HTTPS."
+    ),
+    "es": (
+        "No se proporcionaron las credenciales de autenticación: la cookie %s es Secure y "
+        "los navegadores no envían cookies Secure por HTTP sin cifrar. Use HTTPS."
+    ),
+    "pt-br": (
+        "As credenciais de autenticação não foram fornecidas: o cookie %s é Secure, e os "
+        "navegadores não enviam cookies Secure por HTTP sem criptografia. Use HTTPS."
     ),
 }
 
@@ -72,9 +95,17 @@ def test_accept_language_translates_errors_and_successes(
     assert response.json()["error"] == bad_login
     assert response["Content-Language"] == language
 
-    response = client.get("/protected/")
+    # Over HTTPS nothing explains the missing token but its absence.
+    response = client.get("/protected/", secure=True)
     assert_error(response, 401, "token_missing")
     assert response.json()["error"] == no_token
+
+    response = client.get("/protected/")
+    assert_error(response, 401, "token_missing")
+    if mode == "JSON":
+        assert response.json()["error"] == no_token
+    else:  # the Secure access cookie cannot come over plain HTTP: the hint says so
+        assert response.json()["error"] == SECURE_COOKIE_HINT[language] % ACCESS_COOKIE[mode]
 
     response = client.post("/login/", {"username": "alice", "password": password})
     assert response.status_code == 200

@@ -56,12 +56,12 @@ class DeniedTokenAdmin(_ModelAdmin):
 
     def delete_model(self, request: HttpRequest, obj: DeniedToken) -> None:
         if not is_expired(obj):
-            raise PermissionDenied("A revocation that has not expired cannot be deleted.")
+            raise PermissionDenied(_("A revocation that has not expired cannot be deleted."))
         super().delete_model(request, obj)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[DeniedToken]) -> None:
         if any(not is_expired(row) for row in queryset):
-            raise PermissionDenied("A revocation that has not expired cannot be deleted.")
+            raise PermissionDenied(_("A revocation that has not expired cannot be deleted."))
         super().delete_queryset(request, queryset)
 
 

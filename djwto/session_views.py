@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, cast
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext_lazy as _
 
 from . import session_records
 from .claims import get_claims_user_id
@@ -36,7 +37,7 @@ class SessionViewMixin(JWTRequiredMixin):
     def check_enabled(self) -> None:
         """404 while ``DJWTO_SESSION_RECORDS`` is off: there is nothing to list."""
         if not session_records.is_enabled():
-            raise NotFound("Session records are off (DJWTO_SESSION_RECORDS).")
+            raise NotFound(_("Session records are off (DJWTO_SESSION_RECORDS)."))
 
     def get_claims(self) -> dict[str, Any]:
         return cast(JWTRequest, self.request).jwt
@@ -95,10 +96,10 @@ class SessionDetailView(SessionViewMixin, TokenView):
     def get_session(self, sid: str) -> SessionRecord:
         """The user's active session ``sid``, or 404 (whoever else's it is)."""
         if not (0 < len(sid) <= MAX_SID_LENGTH and sid.isascii() and sid.isprintable()):
-            raise NotFound("No such session.")
+            raise NotFound(_("No such session."))
         record = session_records.get_active_record(self.get_user_id(), sid)
         if record is None:
-            raise NotFound("No such session.")
+            raise NotFound(_("No such session."))
         return record
 
     def revoke(self, record: SessionRecord) -> None:
@@ -109,7 +110,9 @@ class SessionDetailView(SessionViewMixin, TokenView):
         record = self.get_session(sid)
         self.revoke(record)
         current = record.sid == self.get_current_sid()
-        response = JsonResponse({"msg": "Session revoked.", "sid": record.sid, "current": current})
+        response = JsonResponse(
+            {"msg": _("Session revoked."), "sid": record.sid, "current": current}
+        )
         if current:
             # Ending the session in use is a logout: its cookies go too.
             self.get_transport().delete_tokens(response)

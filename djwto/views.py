@@ -593,7 +593,7 @@ class JWKSView(View):
         document = get_jwks_document()
         if document is None:
             return error_response(
-                NotFound("No public keys: every djwto key is an HMAC secret, never published.")
+                NotFound(_("No public keys: every djwto key is an HMAC secret, never published."))
             )
         response = HttpResponse(document.body, content_type="application/json")
         response["ETag"] = document.etag

@@ -40,6 +40,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
+from benchmarks.wsgi import base_environ  # noqa: E402
+
 DRF_TARGET = 0.60
 MIDDLEWARE_TARGET = 1.05
 USERNAME = "adapters-bench"
@@ -133,26 +135,8 @@ def _build_urls() -> None:
 
 
 def _environ(path: str, token: str | None) -> dict[str, Any]:
-    environ = {
-        "REQUEST_METHOD": "GET",
-        "PATH_INFO": path,
-        "SCRIPT_NAME": "",
-        "QUERY_STRING": "",
-        "SERVER_NAME": "testserver",
-        "SERVER_PORT": "80",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "HTTP_HOST": "testserver",
-        "REMOTE_ADDR": "127.0.0.1",
-        "wsgi.version": (1, 0),
-        "wsgi.url_scheme": "http",
-        "wsgi.errors": sys.stderr,
-        "wsgi.multithread": False,
-        "wsgi.multiprocess": False,
-        "wsgi.run_once": False,
-    }
-    if token is not None:
-        environ["HTTP_AUTHORIZATION"] = f"Bearer {token}"
-    return environ
+    headers = {} if token is None else {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    return base_environ("GET", path, **headers)
 
 
 def _handler(middleware: list[str]) -> Callable[[dict[str, Any]], bytes]:

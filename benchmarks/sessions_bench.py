@@ -31,6 +31,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
+from benchmarks.wsgi import base_environ  # noqa: E402
+
 PASSWORD = "correct horse battery staple"
 REFRESH = "/api/token/refresh"
 
@@ -65,27 +67,16 @@ def setup_django() -> None:
 
 
 def environ(path: str, body: bytes, **headers: str) -> dict[str, Any]:
-    env = {
-        "REQUEST_METHOD": "POST",
-        "PATH_INFO": path,
-        "SCRIPT_NAME": "",
-        "QUERY_STRING": "",
-        "SERVER_NAME": "testserver",
-        "SERVER_PORT": "80",
-        "SERVER_PROTOCOL": "HTTP/1.1",
-        "REMOTE_ADDR": "192.0.2.10",
-        "HTTP_HOST": "testserver",
-        "HTTP_USER_AGENT": "sessions-bench/1.0",
-        "CONTENT_TYPE": "application/json",
-        "CONTENT_LENGTH": str(len(body)),
-        "wsgi.input": io.BytesIO(body),
-        "wsgi.url_scheme": "http",
-        "wsgi.errors": sys.stderr,
-        "wsgi.multithread": False,
-        "wsgi.multiprocess": False,
-        "wsgi.run_once": False,
-        "wsgi.version": (1, 0),
-    }
+    """A POST of ``body`` from a browser-like client (its user agent and address are recorded)."""
+    env = base_environ(
+        "POST",
+        path,
+        REMOTE_ADDR="192.0.2.10",
+        HTTP_USER_AGENT="sessions-bench/1.0",
+        CONTENT_TYPE="application/json",
+        CONTENT_LENGTH=str(len(body)),
+    )
+    env["wsgi.input"] = io.BytesIO(body)
     env.update(headers)
     return env
 

@@ -40,8 +40,11 @@ DOCS_SCREENSHOT = REPO / "docs" / "demo.png"
 TIMEOUT_MS = 10_000
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """One Chromium for this module. Not for the session: Playwright's sync API keeps an event
+    loop running in the main thread while it is open, and Django refuses ORM calls in a thread
+    with a running loop, so every later test that touches the database would fail."""
     if CHROMIUM is None:
         pytest.skip(
             "browser tests need Chromium on PATH: `apt-get install chromium` "

@@ -358,6 +358,7 @@ def check_djwto_settings(app_configs: Any = None, **kwargs: Any) -> list[checks.
         *_check_denylist(failed),
         *_check_denylist_cache(failed),
         *_check_claims_class(failed),
+        *([] if "PERMISSIONS_CLAIM" in failed else _check_permissions_claim()),
         *_check_004_meanings(failed),
         *_check_unknown_names(),
     ]
@@ -494,7 +495,9 @@ def _denylist_table_status(alias: str) -> tuple[bool, bool]:
     return False, pending
 
 
-@checks.register(checks.Tags.database)
+# Not tagged "database": Django 6 runs such checks only when a database is named, and a missing
+# table must show in a plain `manage.py check` too (it reaches the database only here).
+@checks.register()
 def check_denylist_table(
     app_configs: Any = None, databases: Any = None, **kwargs: Any
 ) -> list[checks.CheckMessage]:
@@ -627,9 +630,9 @@ def check_permission_claim_size(
 
     if _check_values(["PERMISSIONS_CLAIM"])[1]:
         return []  # an unusable value: check_djwto_settings reports it (E050)
-    messages = _check_permissions_claim()
-    if messages or not apps.is_installed("django.contrib.auth"):
-        return messages
+    if _check_permissions_claim() or not apps.is_installed("django.contrib.auth"):
+        return []  # an unusable filter is check_djwto_settings's E050
+    messages: list[checks.CheckMessage] = []
     try:
         holders = _largest_holders()
     except Exception:  # no database or no tables yet: nothing to tell
@@ -803,7 +806,7 @@ def _check_denylist_cache(failed: set[str]) -> list[checks.CheckMessage]:
 # records are written. Run like the denylist table's check (plain ``check`` and ``migrate``).
 
 
-@checks.register(checks.Tags.database)
+@checks.register()  # untagged, as check_denylist_table
 def check_session_records_table(
     app_configs: Any = None, databases: Any = None, **kwargs: Any
 ) -> list[checks.CheckMessage]:

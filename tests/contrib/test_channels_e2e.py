@@ -5,27 +5,19 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
-from pathlib import Path
 
 import pytest
 import requests
 import websockets
 
 from djwto.contrib.channels import CLOSE_INVALID_TOKEN
+from tests.support import REPO
+from tests.support.processes import LocalServer, free_port, spawn
 
 pytestmark = pytest.mark.e2e
-REPO = Path(__file__).resolve().parents[2]
 DAPHNE = [sys.executable, "-m", "daphne", "-b", "127.0.0.1"]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -44,31 +36,23 @@ def server(tmp_path_factory):
     )
     subprocess.run([sys.executable, "-c", setup], cwd=REPO, env=env, check=True, timeout=120)
     port = free_port()
-    process = subprocess.Popen(
-        [*DAPHNE, "-p", str(port), "tests.contrib.asgi:application"],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+    log_path = tmp_path_factory.mktemp("ws-log") / "daphne.log"
+    server = LocalServer(
+        name="daphne",
+        proc=spawn(
+            [*DAPHNE, "-p", str(port), "tests.contrib.asgi:application"],
+            env=env,
+            log_path=log_path,
+        ),
+        log_path=log_path,
+        port=port,
+        ready_path="/mw/untouched/",  # a plain view: this server runs without the middleware
     )
-    base = f"127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                requests.get(f"http://{base}/mw/whoami/", timeout=5)
-                break
-            except requests.RequestException:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError("daphne did not start") from None
-                time.sleep(0.2)
-        yield base
+        server.wait_ready()
+        yield f"127.0.0.1:{port}"
     finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        server.stop()
 
 
 def test_login_over_http_then_websocket(server):

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-import subprocess
-import time
 
 import pytest
 import requests
 import websockets
 
-from tests.e2e.support import MANAGE, PYTHON, REPO, demo_env, free_port, run_manage
+from tests.e2e.support import MANAGE, PYTHON, demo_env, run_manage
+from tests.support.processes import LocalServer, free_port, spawn
 
 pytestmark = pytest.mark.e2e
 
@@ -25,33 +24,18 @@ def demo(request, tmp_path_factory):
     run_manage(env, "migrate", "--noinput")
     run_manage(env, "demo_users")
     port = free_port()
-    log = db.with_suffix(".log").open("w")
-    process = subprocess.Popen(
-        [PYTHON, str(MANAGE), "serve", f"127.0.0.1:{port}"],
-        cwd=REPO,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
+    log_path = db.with_suffix(".log")
+    server = LocalServer(
+        name=f"demo {mode}",
+        proc=spawn([PYTHON, str(MANAGE), "serve", f"127.0.0.1:{port}"], env=env, log_path=log_path),
+        log_path=log_path,
+        port=port,
     )
-    base = f"127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                requests.get(f"http://{base}/", timeout=5)
-                break
-            except requests.RequestException:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    pytest.fail(db.with_suffix(".log").read_text()[-3000:])
-                time.sleep(0.2)
-        yield mode, base
+        server.wait_ready()
+        yield mode, f"127.0.0.1:{port}"
     finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
+        server.stop()
 
 
 def echo(base: str, **kwargs) -> tuple[dict, dict]:

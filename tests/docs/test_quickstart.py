@@ -6,14 +6,11 @@ from __future__ import annotations
 
 import json
 import shlex
-import subprocess
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 import requests
 
-from tests.support.processes import ServerProcess, free_port, spawn
+from tests.support.processes import LocalServer, free_port, spawn
 
 from .blocks import REPO, PageRun, blocks
 
@@ -25,18 +22,6 @@ def quickstart_blocks():
     start = text.count("\n", 0, text.index("<!-- quickstart:start -->")) + 1
     end = text.count("\n", 0, text.index("<!-- quickstart:end -->")) + 1
     return [b for b in blocks(REPO / "README.md") if start < b.line < end]
-
-
-@dataclass
-class Runserver(ServerProcess):
-    name: str
-    proc: subprocess.Popen
-    log_path: Path
-    port: int
-    ready_path = "/admin/login/"
-
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
 
 
 def test_the_readme_quickstart_works_in_a_new_project(tmp_path):
@@ -53,7 +38,7 @@ def test_the_readme_quickstart_works_in_a_new_project(tmp_path):
 
     port = free_port()
     command = f"{serve.code.strip()} --noreload 127.0.0.1:{port}"
-    server = Runserver(
+    server = LocalServer(
         name="quickstart",
         proc=spawn(
             ["bash", "-c", run.shell_script(f"exec {command}")],
@@ -62,6 +47,7 @@ def test_the_readme_quickstart_works_in_a_new_project(tmp_path):
         ),
         log_path=tmp_path / "runserver.log",
         port=port,
+        ready_path="/admin/login/",
     )
     try:
         server.wait_ready()

@@ -15,14 +15,13 @@ import subprocess
 import sys
 import venv
 import zipfile
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import requests
 
 from tests.support import REPO, P
-from tests.support.processes import ServerProcess, free_port, spawn
+from tests.support.processes import LocalServer, free_port, spawn
 
 pytestmark = pytest.mark.e2e
 
@@ -90,17 +89,6 @@ def test_the_wheel_holds_the_package_and_nothing_else(dist):
     assert "Provides-Extra: demo" in metadata
 
 
-@dataclass
-class WheelDemo(ServerProcess):
-    name: str
-    proc: subprocess.Popen
-    log_path: Path
-    port: int
-
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
-
-
 def test_the_installed_wheel_serves_the_demo(dist, tmp_path):
     env_dir = tmp_path / "venv"
     venv.create(env_dir, with_pip=True)
@@ -136,7 +124,7 @@ def test_the_installed_wheel_serves_the_demo(dist, tmp_path):
 
     port = free_port()
     log_path = tmp_path / "server.log"
-    server = WheelDemo(
+    server = LocalServer(
         name="wheel-demo",
         proc=spawn(
             [python, "-m", "django", "runserver", "--noreload", f"127.0.0.1:{port}"],

@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -126,3 +127,18 @@ class ServerProcess:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait(timeout=STOP_TIMEOUT)
+
+
+@dataclass
+class LocalServer(ServerProcess):
+    """A server started with :func:`spawn` on 127.0.0.1:``port``, ready when ``ready_path``
+    answers 200."""
+
+    name: str
+    proc: subprocess.Popen | None
+    log_path: Path
+    port: int
+    ready_path: str = "/"
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
